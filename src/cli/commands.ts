@@ -1,0 +1,9 @@
+/**
+ * The registry of sub-commands: one file per command under src/cli/, each exporting a
+ * `register(program)` function listed here.
+ */
+import type { Command } from "commander";
+
+export type RegisterCommand = (program: Command) => void;
+
+export const commands: RegisterCommand[] = [];

@@ -3,7 +3,8 @@
  * `register(program)` function listed here.
  */
 import type { Command } from "commander";
+import { registerCrs } from "./crs.js";
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerCrs];

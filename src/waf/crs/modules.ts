@@ -35,11 +35,13 @@ export const WAF_MODULES: readonly WafModule[] = [
   { name: "sqli", description: "SQL injection", files: [942] },
   { name: "session-fixation", description: "session fixation", files: [943] },
   { name: "java", description: "Java attacks (deserialisation, Log4Shell, Spring)", files: [944] },
-  {
-    name: "data-leakages",
-    description: "responses leaking errors, source code, directory listings, web shells",
-    files: [950, 951, 952, 953, 954, 955, 956],
-  },
+  { name: "data-leakages", description: "responses leaking errors and directory listings", files: [950] },
+  { name: "data-leakages-sql", description: "responses leaking SQL errors", files: [951] },
+  { name: "data-leakages-java", description: "responses leaking Java errors and source", files: [952] },
+  { name: "data-leakages-php", description: "responses leaking PHP errors and source", files: [953] },
+  { name: "data-leakages-iis", description: "responses leaking IIS errors", files: [954] },
+  { name: "web-shells", description: "responses that come from a web shell", files: [955] },
+  { name: "data-leakages-ruby", description: "responses leaking Ruby errors", files: [956] },
   {
     name: "anomaly-blocking",
     description: "blocks once the anomaly score passes the threshold",

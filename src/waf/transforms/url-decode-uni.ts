@@ -1,0 +1,66 @@
+/**
+ * t:urlDecodeUni: t:urlDecode plus IIS's %uXXXX, as ModSecurity v3 does it
+ * (src/actions/transformations/url_decode_uni.cc). Without a SecUnicodeMapFile, %uXXXX becomes its
+ * low byte, except the full-width ASCII range U+FF01–U+FF5E which maps to ASCII (low byte + 0x20).
+ * A %u without four hex digits is kept as it is ("%u" copied, scanning resumes after it).
+ */
+import { chr, hexValue, isF, isHex, x2c } from "./bytes.js";
+import { registerTransform } from "./registry.js";
+
+export function urlDecodeUni(input: string): string {
+  const n = input.length;
+  let i = 0;
+  while (i < n) {
+    const c = input.charCodeAt(i);
+    if (c === 37 || c === 43) break;
+    i++;
+  }
+  if (i === n) return input;
+
+  let out = "";
+  let start = 0;
+  while (i < n) {
+    const c = input.charCodeAt(i);
+    if (c === 37) {
+      const u = i + 1 < n ? input.charCodeAt(i + 1) : 0;
+      if (u === 117 || u === 85) {
+        if (
+          i + 5 < n &&
+          isHex(input.charCodeAt(i + 2)) &&
+          isHex(input.charCodeAt(i + 3)) &&
+          isHex(input.charCodeAt(i + 4)) &&
+          isHex(input.charCodeAt(i + 5))
+        ) {
+          let b = x2c(input.charCodeAt(i + 4), input.charCodeAt(i + 5));
+          if (b > 0 && b < 0x5f && isF(input.charCodeAt(i + 2)) && isF(input.charCodeAt(i + 3))) b += 0x20;
+          out += input.slice(start, i) + chr(b);
+          i += 6;
+          start = i;
+        } else {
+          i += 2; // "%u" stays; the bytes after it are scanned again
+        }
+        continue;
+      }
+      if (i + 2 < n) {
+        const h = input.charCodeAt(i + 1);
+        const l = input.charCodeAt(i + 2);
+        if (isHex(h) && isHex(l)) {
+          out += input.slice(start, i) + chr(hexValue(h) * 16 + hexValue(l));
+          i += 3;
+          start = i;
+          continue;
+        }
+      }
+      i++;
+    } else if (c === 43) {
+      out += `${input.slice(start, i)} `;
+      i++;
+      start = i;
+    } else {
+      i++;
+    }
+  }
+  return out + input.slice(start);
+}
+
+registerTransform("urlDecodeUni", urlDecodeUni);

@@ -1,0 +1,425 @@
+/**
+ * One request through the gateway, from head to log line: door checks, routing, rate limits, the
+ * guard (WAF seam), the concurrency permit, then the upstream exchange. The Exchange object is the
+ * undici dispatch handler itself (undici's lib/handler layering), so proxying a request allocates
+ * this one object plus the header lists, and the response body streams through with backpressure
+ * (pause the upstream while the client socket drains) and is never buffered.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Transform, type TransformCallback } from "node:stream";
+import type { Dispatcher } from "undici";
+import type { Permit } from "../ratelimit/index.js";
+import { clientIp, rateLimitHeaders, ShedError } from "../ratelimit/index.js";
+import type { RateLimitDecision } from "../ratelimit/types.js";
+import { BodyTooLargeError } from "./errors.js";
+import type { GuardVerdict, RequestGuard } from "./guard.js";
+import { type BodyFraming, checkRequestHead } from "./head.js";
+import { clientResponseHeaders, upstreamRequestHeaders } from "./headers.js";
+import type { RouteStats } from "./metrics.js";
+import { requestIdFor } from "./requestId.js";
+import { type GatewayAnswer, sendAnswer } from "./responses.js";
+import type { CompiledRoute, Runtime } from "./runtime.js";
+import { rateLimitKey } from "./runtime.js";
+import type { SecondOutcome } from "./seconds.js";
+import type { Target, Upstream } from "./upstream.js";
+
+/** What an Exchange needs from the gateway that runs it. */
+export interface ExchangeHost {
+  readonly closing: boolean;
+  readonly unroutedStats: RouteStats;
+  readonly guard: RequestGuard | undefined;
+  consume(
+    key: string,
+    rl: CompiledRoute["rateLimits"][number],
+    now: number,
+  ): RateLimitDecision | Promise<RateLimitDecision>;
+  countRejected(reason: string): void;
+  finished(ex: Exchange): void;
+}
+
+/** Counts body bytes of a chunked request and fails the stream past the limit (413 mid-stream). */
+class BodyCap extends Transform {
+  seen = 0;
+  constructor(private readonly limit: number) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.seen += chunk.length;
+    if (this.seen > this.limit) cb(new BodyTooLargeError(this.limit));
+    else cb(null, chunk);
+  }
+}
+
+class ClientGoneError extends Error {
+  readonly code = "GATEWAY_CLIENT_GONE";
+}
+
+const CLIENT_GONE = new ClientGoneError("client closed the connection");
+
+/** Upstream failures that mean "could not reach it" (502) vs "it did not answer in time" (504). */
+const TIMEOUT_CODES = new Set([
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "ETIMEDOUT",
+]);
+
+function hostOf(value: string | undefined): string {
+  if (value === undefined) return "";
+  let end = value.length;
+  if (value.charCodeAt(0) === 0x5b) {
+    const close = value.indexOf("]");
+    if (close > 0) end = close + 1;
+  } else {
+    const colon = value.indexOf(":");
+    if (colon >= 0) end = colon;
+  }
+  return value.slice(0, end).toLowerCase();
+}
+
+/** Origin-form path of a request target (absolute-form `http://h/p` -> `/p`). */
+function pathOf(url: string): string {
+  if (url.charCodeAt(0) === 0x2f) return url;
+  const m = /^https?:\/\/[^/?#]*/i.exec(url);
+  if (m === null) return url;
+  const rest = url.slice(m[0].length);
+  return rest === "" ? "/" : rest;
+}
+
+export class Exchange implements Dispatcher.DispatchHandler {
+  readonly start: number;
+  readonly framing: BodyFraming = { contentLength: -1, chunked: false, headBytes: 0 };
+  id = "";
+  ip = "";
+  path = "";
+  route: CompiledRoute | undefined = undefined;
+  stats: RouteStats;
+  upstream: Upstream | undefined = undefined;
+  target: Target | undefined = undefined;
+  permit: Permit | undefined = undefined;
+  decision = "allowed";
+  outcome: SecondOutcome = "other";
+  upstreamStart = 0;
+  upstreamMs = -1;
+  bytesOut = 0;
+  responseStarted = false;
+  done = false;
+  private controller: Dispatcher.DispatchController | undefined = undefined;
+  private cap: BodyCap | undefined = undefined;
+  private abortWait: AbortController | undefined = undefined;
+  private resumeBound: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly host: ExchangeHost,
+    readonly rt: Runtime,
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+  ) {
+    this.start = performance.now();
+    this.stats = host.unroutedStats;
+  }
+
+  get bytesIn(): number {
+    const f = this.framing;
+    return f.headBytes + (this.cap !== undefined ? this.cap.seen : Math.max(f.contentLength, 0));
+  }
+
+  /** Runs the request; every path ends in exactly one answer and one `finished` call. */
+  run(): void {
+    const { req, res, rt } = this;
+    this.id = requestIdFor(req.headers[rt.requestIdHeader]);
+    this.path = req.url ?? "";
+    res.once("close", () => this.onClientClose());
+
+    const rejection = checkRequestHead(
+      req as Required<Pick<IncomingMessage, "method" | "url">> & IncomingMessage,
+      rt.limits,
+      this.framing,
+    );
+    if (rejection !== undefined) {
+      this.host.countRejected(rejection.reason);
+      this.decision = `rejected:${rejection.reason}`;
+      let extra: string[] | undefined;
+      if (rejection.answer === "method_not_allowed" && rt.limits.methods !== undefined) {
+        extra = ["allow", [...rt.limits.methods].join(", ")];
+      }
+      this.answer(rejection.answer, extra, true);
+      return;
+    }
+    const socket = req.socket;
+    const remote = socket.remoteAddress ?? "";
+    const xff = req.headers["x-forwarded-for"];
+    this.ip = clientIp(remote, typeof xff === "string" ? xff : xff?.join(", "), rt.trustedList);
+
+    const route = rt.match(hostOf(req.headers.host), pathOf(this.path), req.method!);
+    if (route === undefined) {
+      this.decision = "no_route";
+      this.answer("not_found", undefined, false);
+      return;
+    }
+    this.route = route;
+    this.stats = route.stats;
+    this.upstream = route.upstream;
+    route.stats.inFlight++;
+
+    if (route.rateLimits.length > 0) {
+      const now = Date.now();
+      const decisions: RateLimitDecision[] = [];
+      let pending: Promise<RateLimitDecision>[] | undefined;
+      for (const rl of route.rateLimits) {
+        const d = this.host.consume(rateLimitKey(rl, { ip: this.ip, headers: req.headers }), rl, now);
+        if (d instanceof Promise) (pending ??= []).push(d);
+        else decisions.push(d);
+      }
+      if (pending !== undefined) {
+        Promise.all(pending).then(
+          (ds) => this.afterRateLimits(decisions.concat(ds)),
+          () => this.afterRateLimits(decisions), // a store outage fails open: availability first
+        );
+        return;
+      }
+      this.afterRateLimits(decisions);
+      return;
+    }
+    this.afterRateLimits(undefined);
+  }
+
+  private afterRateLimits(decisions: RateLimitDecision[] | undefined): void {
+    if (this.done) return;
+    if (decisions !== undefined) {
+      for (let i = 0; i < decisions.length; i++) {
+        if (decisions[i]!.allowed) continue;
+        const route = this.route!;
+        this.decision =
+          route.rateLimits.find((rl) => rl.policy === decisions[i]!.policy)?.decision ?? "rate_limited";
+        this.outcome = "rate_limited";
+        this.stats.rateLimited++;
+        const h = rateLimitHeaders(decisions);
+        const extra: string[] = [];
+        for (const [k, v] of Object.entries(h)) if (v !== undefined) extra.push(k, v);
+        this.answer("too_many_requests", extra, false);
+        return;
+      }
+    }
+    const guard = this.host.guard;
+    if (guard !== undefined) {
+      const req = this.req;
+      const verdict = guard.checkRequest({
+        method: req.method!,
+        url: this.path,
+        httpVersion: req.httpVersion,
+        rawHeaders: req.rawHeaders,
+        requestId: this.id,
+        clientIp: this.ip,
+        route: this.route!.name,
+      });
+      if (verdict instanceof Promise) {
+        verdict.then(
+          (v) => this.afterGuard(v),
+          () => this.afterGuard({ status: 500, reason: "guard_error" }),
+        );
+        return;
+      }
+      this.afterGuard(verdict);
+      return;
+    }
+    this.acquirePermit();
+  }
+
+  private afterGuard(verdict: GuardVerdict | undefined): void {
+    if (this.done) return;
+    if (verdict !== undefined) {
+      this.decision = `blocked:${verdict.reason}`;
+      this.answer(verdict.status >= 500 ? "internal_error" : "blocked", undefined, true);
+      return;
+    }
+    this.acquirePermit();
+  }
+
+  private acquirePermit(): void {
+    const upstream = this.upstream!;
+    const limiter = upstream.limiter;
+    if (limiter === undefined) {
+      this.proxy();
+      return;
+    }
+    const permit = limiter.tryAcquire(this.route!.priority);
+    if (permit !== undefined) {
+      this.permit = permit;
+      this.proxy();
+      return;
+    }
+    this.abortWait = new AbortController();
+    limiter
+      .acquire(this.route!.priority, {
+        timeoutMs: upstream.config.queue.timeoutMs,
+        signal: this.abortWait.signal,
+      })
+      .then(
+        (p) => {
+          this.abortWait = undefined;
+          if (this.done) {
+            p.release({ latencyMs: 0, ok: true });
+            return;
+          }
+          this.permit = p;
+          this.proxy();
+        },
+        (err: unknown) => {
+          this.abortWait = undefined;
+          if (this.done) return;
+          if (err instanceof ShedError) {
+            this.decision = `shed:${err.reason}`;
+            this.outcome = "shed";
+            const i = err.reason === "queue_full" ? 0 : err.reason === "queue_timeout" ? 1 : 2;
+            this.stats.shed[i]!++;
+            this.answer("service_unavailable", ["retry-after", "1"], false);
+            return;
+          }
+          this.answer("internal_error", undefined, true);
+        },
+      );
+  }
+
+  private proxy(): void {
+    const { req, rt } = this;
+    const upstream = this.upstream!;
+    const target = upstream.pick(performance.now());
+    this.target = target;
+    const f = this.framing;
+    let body: IncomingMessage | BodyCap | null = null;
+    if (f.chunked) {
+      const cap = new BodyCap(rt.limits.maxBodyBytes);
+      this.cap = cap;
+      req.on("error", (err) => cap.destroy(err));
+      req.pipe(cap);
+      body = cap;
+    } else if (f.contentLength > 0) {
+      body = req;
+    }
+    const headers = upstreamRequestHeaders(req.rawHeaders, {
+      remoteAddress: req.socket.remoteAddress ?? "",
+      peerTrusted: rt.trusted.has(req.socket.remoteAddress ?? ""),
+      proto: "encrypted" in req.socket && req.socket.encrypted === true ? "https" : "http",
+      requestIdHeader: rt.requestIdHeader,
+      requestId: this.id,
+    });
+    this.upstreamStart = performance.now();
+    target.pool.dispatch(
+      {
+        path: this.path.charCodeAt(0) === 0x2f ? this.path : pathOf(this.path),
+        method: req.method as Dispatcher.HttpMethod,
+        headers,
+        body,
+        headersTimeout: upstream.config.headersTimeoutMs,
+        bodyTimeout: upstream.config.bodyTimeoutMs,
+      },
+      this,
+    );
+  }
+
+  // undici DispatchHandler ------------------------------------------------------------------
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.done) controller.abort(CLIENT_GONE);
+  }
+
+  onResponseStart(
+    _c: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    if (statusCode < 200) return; // 1xx informational: not forwarded (100 Continue is answered by node)
+    const now = performance.now();
+    this.upstreamMs = now - this.upstreamStart;
+    this.upstream!.report(this.target!, statusCode, now);
+    this.responseStarted = true;
+    const out = clientResponseHeaders(headers, this.rt.requestIdHeader, this.id);
+    if (this.host.closing) {
+      out.push("connection", "close");
+      this.res.shouldKeepAlive = false;
+    }
+    this.res.writeHead(statusCode, out);
+    if (this.outcome === "other") this.outcome = "ok";
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.bytesOut += chunk.length;
+    if (!this.res.write(chunk)) {
+      controller.pause();
+      this.resumeBound ??= () => this.controller?.resume();
+      this.res.once("drain", this.resumeBound);
+    }
+  }
+
+  onResponseEnd(): void {
+    this.res.end();
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    if (err === CLIENT_GONE) return;
+    const code = (err as { code?: string }).code ?? "";
+    if (err instanceof BodyTooLargeError) {
+      this.decision = "rejected:413_body_too_large";
+      this.host.countRejected("413_body_too_large");
+      if (!this.responseStarted) this.answer("payload_too_large", undefined, true);
+      else this.res.destroy();
+      return;
+    }
+    if (this.responseStarted) {
+      // Mid-body failure: the status is on the wire already; cut the connection so the client
+      // sees a truncated response rather than a complete-looking one.
+      this.decision = `upstream_error:${code || err.name}`;
+      this.res.destroy();
+      return;
+    }
+    if (this.done) return;
+    const timeout = TIMEOUT_CODES.has(code);
+    if (code === "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH" || code === "UND_ERR_ABORTED" || this.req.destroyed) {
+      // The client stopped sending its body: nobody to answer.
+      this.decision = "client_aborted";
+      this.res.destroy();
+      return;
+    }
+    this.upstream!.report(this.target!, 0, performance.now());
+    this.decision = `upstream_error:${code || err.name}`;
+    this.answer(
+      timeout ? "gateway_timeout" : "bad_gateway",
+      undefined,
+      this.framing.chunked || this.framing.contentLength > 0,
+    );
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  /** Sends a gateway answer (the request is over for the upstream). */
+  answer(error: GatewayAnswer, extra: readonly string[] | undefined, close: boolean): void {
+    const res = this.res;
+    if (res.headersSent || res.destroyed) return;
+    if (this.host.closing) close = true;
+    this.responseStarted = true;
+    sendAnswer(res, error, this.rt.requestIdHeader, this.id, extra, close);
+    this.bytesOut += 48 + this.id.length;
+  }
+
+  private onClientClose(): void {
+    if (!this.res.writableFinished) {
+      if (this.decision === "allowed") this.decision = "client_closed";
+      this.controller?.abort(CLIENT_GONE);
+      this.abortWait?.abort();
+      this.cap?.destroy();
+    }
+    this.done = true;
+    const permit = this.permit;
+    if (permit !== undefined) {
+      const status = this.res.statusCode;
+      permit.release({
+        latencyMs: this.upstreamMs >= 0 ? this.upstreamMs : performance.now() - this.start,
+        ok: this.res.writableFinished && status < 500,
+      });
+      this.permit = undefined;
+    }
+    this.host.finished(this);
+  }
+}

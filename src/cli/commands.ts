@@ -4,7 +4,8 @@
  */
 import type { Command } from "commander";
 import { registerCrs } from "./crs.js";
+import { register as registerGateway } from "./gateway.js";
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerCrs];
+export const commands: RegisterCommand[] = [registerCrs, registerGateway];

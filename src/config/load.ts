@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { type Document, isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import type { ZodIssue } from "zod";
 import { ConfigError, type ConfigIssue } from "./errors.js";
-import { type RampartConfig, rampartConfigSchema } from "./schema.js";
+import { crossReferenceIssues, type RampartConfig, rampartConfigSchema } from "./schema.js";
 
 type PathPart = string | number;
 
@@ -63,6 +63,9 @@ function issuesFromZod(doc: Document, lc: LineCounter, zodIssues: readonly ZodIs
     let message = issue.message;
     if (issue.code === "invalid_type" && issue.received === "undefined") message = "is required";
     else if (issue.code === "invalid_type") message = `expected ${issue.expected}, got ${issue.received}`;
+    else if (issue.code === "invalid_enum_value") {
+      message = `must be one of ${issue.options.join(", ")} (got ${JSON.stringify(issue.received)})`;
+    }
     out.push({ path: formatPath(issue.path), line: lineOf(doc, lc, issue.path), message });
   }
   out.sort((a, b) => a.line - b.line);
@@ -85,7 +88,18 @@ export function parseConfig(text: string, file = "rampart.yaml"): RampartConfig 
   }
   const data: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
   const result = rampartConfigSchema.safeParse(data);
-  if (!result.success) throw new ConfigError(file, issuesFromZod(doc, lc, result.error.issues));
+  if (!result.success) {
+    // zod skips refinements of objects that failed, so cross references are checked on the raw data.
+    const issues = issuesFromZod(doc, lc, result.error.issues);
+    const have = new Set(issues.map((i) => `${i.path}\u0000${i.message}`));
+    for (const x of crossReferenceIssues(data)) {
+      const path = formatPath(x.path);
+      if (!have.has(`${path}\u0000${x.message}`))
+        issues.push({ path, line: lineOf(doc, lc, x.path), message: x.message });
+    }
+    issues.sort((a, b) => a.line - b.line);
+    throw new ConfigError(file, issues);
+  }
   return result.data;
 }
 

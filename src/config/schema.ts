@@ -300,38 +300,51 @@ export const rampartConfigSchema = z
   })
   .strict()
   .superRefine((cfg, ctx) => {
-    // Cross references: checked here so the error points at the route, not at a later crash.
-    const seen = new Set<string>();
-    cfg.routes.forEach((route, i) => {
-      if (seen.has(route.name)) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          path: ["routes", i, "name"],
-          message: `duplicate route name ${JSON.stringify(route.name)}`,
-        });
-      }
-      seen.add(route.name);
-      if (!Object.hasOwn(cfg.upstreams, route.upstream)) {
-        const known = Object.keys(cfg.upstreams);
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          path: ["routes", i, "upstream"],
-          message: `unknown upstream ${JSON.stringify(route.upstream)} (defined: ${known.length === 0 ? "none" : known.join(", ")})`,
-        });
-      }
-      const names = new Set<string>();
-      route.rateLimits.forEach((rl, j) => {
-        if (names.has(rl.name)) {
-          ctx.addIssue({
-            code: z.ZodIssueCode.custom,
+    for (const issue of crossReferenceIssues(cfg)) ctx.addIssue({ code: z.ZodIssueCode.custom, ...issue });
+  });
+
+/**
+ * Checks that span several keys (route -> upstream, unique names). Works on raw, unvalidated data
+ * too, so a file with type errors still gets its dangling references reported in the same pass.
+ */
+export function crossReferenceIssues(data: unknown): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  if (typeof data !== "object" || data === null) return out;
+  const { upstreams, routes } = data as { upstreams?: unknown; routes?: unknown };
+  if (!Array.isArray(routes)) return out;
+  const known = typeof upstreams === "object" && upstreams !== null ? Object.keys(upstreams) : [];
+  const seen = new Set<unknown>();
+  routes.forEach((route: unknown, i) => {
+    if (typeof route !== "object" || route === null) return;
+    const r = route as { name?: unknown; upstream?: unknown; rateLimits?: unknown };
+    if (typeof r.name === "string") {
+      if (seen.has(r.name))
+        out.push({ path: ["routes", i, "name"], message: `duplicate route name ${JSON.stringify(r.name)}` });
+      seen.add(r.name);
+    }
+    if (typeof r.upstream === "string" && !known.includes(r.upstream)) {
+      out.push({
+        path: ["routes", i, "upstream"],
+        message: `unknown upstream ${JSON.stringify(r.upstream)} (defined: ${known.length === 0 ? "none" : known.join(", ")})`,
+      });
+    }
+    if (Array.isArray(r.rateLimits)) {
+      const names = new Set<unknown>();
+      r.rateLimits.forEach((rl: unknown, j) => {
+        const name = typeof rl === "object" && rl !== null ? (rl as { name?: unknown }).name : undefined;
+        if (typeof name !== "string") return;
+        if (names.has(name)) {
+          out.push({
             path: ["routes", i, "rateLimits", j, "name"],
-            message: `duplicate rate limit name ${JSON.stringify(rl.name)}`,
+            message: `duplicate rate limit name ${JSON.stringify(name)}`,
           });
         }
-        names.add(rl.name);
+        names.add(name);
       });
-    });
+    }
   });
+  return out;
+}
 
 /** A validated config with every default filled in. */
 export type RampartConfig = z.output<typeof rampartConfigSchema>;

@@ -48,6 +48,9 @@ export function logicalLines(text: string): LogicalLine[] {
   let lineNo = 0;
   let pos = 0;
   const n = text.length;
+  // A UTF-8 byte order mark (read as latin1 or as UTF-8) is skipped, as Apache's config reader does.
+  if (text.startsWith("\xef\xbb\xbf")) pos = 3;
+  else if (text.charCodeAt(0) === 0xfeff) pos = 1;
   while (pos <= n) {
     let nl = text.indexOf("\n", pos);
     if (nl < 0) nl = n;

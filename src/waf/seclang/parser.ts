@@ -6,9 +6,10 @@ import { dirname, isAbsolute, join, normalize } from "node:path";
 import { WafError } from "../errors.js";
 import type { DirectiveNode, RuleNode, SourceLocation, Statement } from "../types.js";
 import { parseActions } from "./actions.js";
-import { lookupDirective } from "./directives.js";
+import { lookupDirective, SECLANG_DIRECTIVES } from "./directives.js";
 import { type LogicalLine, lineAt, logicalLines, type Token, tokenize } from "./lexer.js";
 import { parseOperator } from "./operator.js";
+import { closest } from "./suggest.js";
 import { parseVariables } from "./variables.js";
 
 /** What the parser needs from the outside world to follow Include. */
@@ -59,8 +60,15 @@ function parseLine(
   const loc: SourceLocation = { file, line: line.lines[0] as number };
   const spec = lookupDirective(written);
   if (spec === undefined) {
+    const near = closest(
+      written,
+      [...SECLANG_DIRECTIVES.values()].map((d) => d.name),
+    );
     throw new WafError("WAF_UNKNOWN_DIRECTIVE", `unknown directive ${written.slice(0, 80)}`, loc, {
-      hint: "check the spelling against the ModSecurity v3 reference manual (SecRule, SecAction, SecMarker, ...)",
+      hint:
+        near !== undefined
+          ? `did you mean ${near}?`
+          : "check the spelling against the ModSecurity v3 reference manual (SecRule, SecAction, SecMarker, ...)",
     });
   }
   const name = spec.name;

@@ -7,6 +7,7 @@
  */
 import { WafError } from "../errors.js";
 import type { SourceLocation, VariableRef } from "../types.js";
+import { closest } from "./suggest.js";
 
 /** Every variable and collection name of ModSecurity v3, upper-case. */
 export const SECLANG_VARIABLES: ReadonlySet<string> = new Set([
@@ -181,8 +182,12 @@ export function parseVariables(text: string, loc: SourceLocation): VariableRef[]
     }
     const collection = text.slice(nameStart, i).toUpperCase();
     if (!SECLANG_VARIABLES.has(collection)) {
+      const near = closest(collection, SECLANG_VARIABLES);
       throw new WafError("WAF_UNKNOWN_VARIABLE", `unknown variable ${text.slice(nameStart, i)}`, loc, {
-        hint: "use a ModSecurity v3 variable (ARGS, REQUEST_HEADERS, TX, ...); names are listed in the reference manual",
+        hint:
+          near !== undefined
+            ? `did you mean ${near}?`
+            : "use a ModSecurity v3 variable (ARGS, REQUEST_HEADERS, TX, ...) as listed in the reference manual",
       });
     }
     let key: string | undefined;

@@ -46,6 +46,9 @@ describe("logicalLines", () => {
     ["blank line inside a continuation is skipped", "SecAction \\\n\n  x", [["SecAction x", 1]]],
     ["file ending inside a continuation", "SecMarker \\", [["SecMarker ", 1]]],
     ["# only counts at line start", "SecMarker a#b", [["SecMarker a#b", 1]]],
+    ["UTF-8 BOM read as latin1", "\xef\xbb\xbfSecMarker A", [["SecMarker A", 1]]],
+    ["UTF-8 BOM read as UTF-8", "\ufeffSecMarker A", [["SecMarker A", 1]]],
+    ["BOM only", "\xef\xbb\xbf", []],
     ["latin1 bytes pass untouched", "SecMarker \xff\xa0\x00", [["SecMarker \xff\xa0\x00", 1]]],
   ])("%s", (_name, src, expected) => {
     expect(texts(src)).toEqual(expected);

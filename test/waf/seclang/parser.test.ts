@@ -219,6 +219,22 @@ function names(st: Statement[]): string[] {
   );
 }
 
+describe("parseSecLang: hints suggest the nearest known name", () => {
+  it.each([
+    ["SecRuleEngin On", "did you mean SecRuleEngine?"],
+    ["secmarkr x", "did you mean SecMarker?"],
+    ['SecRule REQUEST_HEADER:Host "a"', "did you mean REQUEST_HEADERS?"],
+    ['SecRule ARG "a"', "did you mean ARGS?"],
+  ])("%s", (text, hint) => {
+    expect(caught(() => parseSecLang(text, "h.conf")).hint).toBe(hint);
+  });
+
+  it("falls back to a general hint when nothing is near", () => {
+    expect(caught(() => parseSecLang("Frobnicate x", "h.conf")).hint).toMatch(/reference manual/);
+    expect(caught(() => parseSecLang('SecRule QWERTYUIOP "a"', "h.conf")).hint).toMatch(/reference manual/);
+  });
+});
+
 describe("parseSecLang: Include", () => {
   it("includes files relative to the including file, globs sorted, in place", () => {
     const host = memoryHost({

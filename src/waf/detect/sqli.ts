@@ -734,12 +734,18 @@ class SqliState {
     return false;
   }
 
-  /** Fetches tokens into slots until `pos - left` reaches `want`; comments are set aside. */
-  fetch(pos: number, left: number, want: number, more: boolean): [number, boolean] {
-    while (more && pos <= MAX_TOKENS && pos - left < want) {
+  /** True while the tokenizer may still yield tokens (fold's `more`). */
+  more = true;
+
+  /**
+   * Fetches tokens into slots from `pos` until `pos - left` reaches `want`; comments are set aside
+   * in lastComment. Returns the new pos (kept out of a tuple to allocate nothing per call).
+   */
+  fetch(pos: number, left: number, want: number): number {
+    while (this.more && pos <= MAX_TOKENS && pos - left < want) {
       this.current = this.tok(pos);
-      more = this.tokenize();
-      if (more) {
+      this.more = this.tokenize();
+      if (this.more) {
         if (this.current.type === T_COMMENT) {
           this.lastComment.copyFrom(this.current);
         } else {
@@ -748,7 +754,7 @@ class SqliState {
         }
       }
     }
-    return [pos, more];
+    return pos;
   }
 
   /** Merges two word-ish tokens when "A B" is a multi-word keyword ("UNION ALL", "NOT IN"). */
@@ -799,17 +805,17 @@ class SqliState {
     const tk = (i: number): Token => T[i] as Token;
     let pos = 0;
     let left = 0;
-    let more = true;
+    this.more = true;
     this.lastComment.clear();
 
     // Skip leading comments, '(' , sql types and unary operators.
     this.current = tk(0);
-    while (more) {
-      more = this.tokenize();
+    while (this.more) {
+      this.more = this.tokenize();
       const c = this.current;
       if (!(c.type === T_COMMENT || c.type === T_LEFTPARENS || c.type === T_SQLTYPE || isUnaryOp(c))) break;
     }
-    if (!more) return 0;
+    if (!this.more) return 0;
     pos += 1;
 
     for (;;) {
@@ -852,12 +858,12 @@ class SqliState {
         }
       }
 
-      if (!more || left >= MAX_TOKENS) {
+      if (!this.more || left >= MAX_TOKENS) {
         left = pos;
         break;
       }
 
-      [pos, more] = this.fetch(pos, left, 2, more);
+      pos = this.fetch(pos, left, 2);
       if (pos - left < 2) {
         left = pos;
         continue;
@@ -963,7 +969,7 @@ class SqliState {
         continue;
       }
 
-      [pos, more] = this.fetch(pos, left, 3, more);
+      pos = this.fetch(pos, left, 3);
       if (pos - left < 3) {
         left = pos;
         continue;

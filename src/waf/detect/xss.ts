@@ -614,7 +614,8 @@ function lowerEq(c: number, upper: number): boolean {
 
 function isBlackTag(s: string, start: number, len: number): boolean {
   if (len < 3) return false;
-  for (const tag of BLACK_TAGS) if (equalsIgnoringNul(tag, s, start, len)) return true;
+  // NULs only make a token longer than the name it spells, so longer names cannot match.
+  for (const tag of BLACK_TAGS) if (tag.length <= len && equalsIgnoringNul(tag, s, start, len)) return true;
   const c0 = s.charCodeAt(start);
   const c1 = s.charCodeAt(start + 1);
   const c2 = s.charCodeAt(start + 2);
@@ -632,7 +633,9 @@ function blackAttr(s: string, start: number, len: number): number {
     // XMLNS and XLINK can create arbitrary tags.
     if (equalsIgnoringNul("XMLNS", s, start, 5) || equalsIgnoringNul("XLINK", s, start, 5)) return ATTR_BLACK;
   }
-  for (const [name, type] of BLACK_ATTRS) if (equalsIgnoringNul(name, s, start, len)) return type;
+  for (const [name, type] of BLACK_ATTRS) {
+    if (name.length <= len && equalsIgnoringNul(name, s, start, len)) return type;
+  }
   return ATTR_NONE;
 }
 
@@ -643,25 +646,29 @@ for (let c = 0; c < 6; c++) {
   HEX_VALUE[0x61 + c] = 10 + c;
 }
 
+/** Reads s[k], 0 past the end (C reads the NUL terminator there). */
+function byteAt(s: string, k: number): number {
+  return k < s.length ? s.charCodeAt(k) : 0;
+}
+
 /**
  * Decodes one char at s[i] limited to n bytes: a byte, or a numeric entity &#ddd; / &#xhh;
  * (libinjection's html_decode_char_at; named entities decode to '&'). Sets `consumed`.
  */
 let consumed = 0;
 function htmlDecodeCharAt(s: string, i: number, n: number): number {
-  const at = (k: number): number => (k < s.length ? s.charCodeAt(k) : 0);
   consumed = 1;
-  const c0 = at(i);
+  const c0 = byteAt(s, i);
   if (c0 !== 0x26 || n < 2) return c0;
-  if (at(i + 1) !== 0x23) return 0x26;
-  const c2 = at(i + 2);
+  if (byteAt(s, i + 1) !== 0x23) return 0x26;
+  const c2 = byteAt(s, i + 2);
   if (c2 === 0x78 || c2 === 0x58) {
-    let ch = HEX_VALUE[at(i + 3)] as number;
+    let ch = HEX_VALUE[byteAt(s, i + 3)] as number;
     if (ch === 256) return 0x26;
     let val = ch;
     let k = 4;
     while (k < n) {
-      const c = at(i + k);
+      const c = byteAt(s, i + k);
       if (c === 0x3b) {
         consumed = k + 1;
         return val;
@@ -682,7 +689,7 @@ function htmlDecodeCharAt(s: string, i: number, n: number): number {
   let val = c2 - 0x30;
   let k = 3;
   while (k < n) {
-    const c = at(i + k);
+    const c = byteAt(s, i + k);
     if (c === 0x3b) {
       consumed = k + 1;
       return val;
@@ -700,19 +707,17 @@ function htmlDecodeCharAt(s: string, i: number, n: number): number {
 }
 
 /**
- * Does the HTML-encoded s[i, i+n) start with the upper-case prefix? Leading control chars, NULs and
- * newlines are ignored, entities are decoded and compared on their low byte (C's (char) cast).
+ * Does the HTML-encoded s[i, i+n) start with the upper-case prefix? Entities are decoded and
+ * compared on their low byte (C's (char) cast); NULs and newlines are ignored. The caller has
+ * already skipped the leading control chars (libinjection's `first` loop, the same for every prefix).
  */
 function htmlStartsWith(prefix: string, s: string, i: number, n: number): boolean {
   let a = 0;
-  let first = true;
   while (n > 0) {
     if (a === prefix.length) return true;
     let cb = htmlDecodeCharAt(s, i, n);
     i += consumed;
     n -= consumed;
-    if (first && cb <= 32) continue;
-    first = false;
     if (cb === 0 || cb === 10) continue;
     if (cb >= 0x61 && cb <= 0x7a) cb -= 0x20;
     if (prefix.charCodeAt(a) !== (cb & 0xff)) return false;
@@ -728,6 +733,13 @@ function isBlackUrl(s: string, start: number, len: number): boolean {
     if (c > 32 && c < 127) break;
     start += 1;
     len -= 1;
+  }
+  // Then decoded chars <= 32 (entities such as &#9;) are ignored before the scheme.
+  while (len > 0) {
+    const cb = htmlDecodeCharAt(s, start, len);
+    if (cb > 32) break;
+    start += consumed;
+    len -= consumed;
   }
   return (
     htmlStartsWith("DATA", s, start, len) ||

@@ -228,6 +228,40 @@ describe.skipIf(!hasCrs)("CRS v4.28.0 corpus", () => {
     expect(updates[0]?.directive.args).toEqual(["932240", "!REQUEST_COOKIES:/^_ga(?:_\\w+)?$/"]);
   });
 
+  it("yields @rx patterns that compile in JS exactly where REGEX-JS-CHECK.txt says they do", () => {
+    // An independent check of the operator text: a wrongly kept or dropped backslash or quote
+    // changes which patterns compile. The check strips a leading (?i)/(?s) into flags.
+    const check = readFileSync(join(crsDir, "REGEX-JS-CHECK.txt"), "utf8");
+    const head = /^patterns (\d+) compile ok .* (\d+) fail (\d+)$/m.exec(check);
+    const expectedFails = [...check.matchAll(/^\s+FAIL (\S+) /gm)].map((m) => m[1]);
+    let compiled = 0;
+    const failed: string[] = [];
+    for (const [, statements] of perFile) {
+      let lastId = "";
+      for (const st of statements) {
+        if (st.type !== "rule") continue;
+        const id = st.rule.actions.find((a) => a.name === "id")?.param;
+        if (id !== undefined) lastId = id;
+        if (st.rule.operator.name !== "rx") continue;
+        let pattern = st.rule.operator.param;
+        let flags = "s";
+        const inline = /^\(\?([is]+)\)/.exec(pattern);
+        if (inline) {
+          pattern = pattern.slice(inline[0].length);
+          if (inline[1]?.includes("i")) flags += "i";
+        }
+        try {
+          new RegExp(pattern, flags);
+          compiled++;
+        } catch {
+          failed.push(id ?? `chain-of-${lastId}`);
+        }
+      }
+    }
+    expect([compiled + failed.length, compiled, failed.length]).toEqual(head?.slice(1, 4).map(Number));
+    expect(failed.sort()).toEqual(expectedFails.sort());
+  });
+
   it("parses all of CRS well under 100 ms", () => {
     const runs = 5;
     const t = performance.now();

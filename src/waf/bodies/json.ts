@@ -33,6 +33,16 @@ interface Container {
   key: ByteString;
 }
 
+/** Index of the first non-digit at or after `p`. */
+function skipDigits(s: ByteString, p: number): number {
+  for (;;) {
+    const c = s.charCodeAt(p);
+    // Written so NaN (past the end) stops the loop too.
+    if (!(c >= 0x30 && c <= 0x39)) return p;
+    p++;
+  }
+}
+
 class JsonError {
   constructor(readonly message: string) {}
 }
@@ -199,27 +209,25 @@ class JsonParse {
     const s = this.s;
     const start = this.pos;
     let p = start;
-    const digit = (i: number): boolean => {
-      const c = s.charCodeAt(i);
-      return c >= 0x30 && c <= 0x39;
-    };
     if (s.charCodeAt(p) === 0x2d) p++;
-    if (s.charCodeAt(p) === 0x30) p++;
-    else if (digit(p)) while (digit(p)) p++;
+    let c = s.charCodeAt(p);
+    if (c === 0x30) p++;
+    else if (c >= 0x31 && c <= 0x39) p = skipDigits(s, p);
     else this.fail(`malformed number, a digit is required after the minus sign at offset ${p}`);
     if (s.charCodeAt(p) === 0x2e) {
-      p++;
-      if (!digit(p))
-        this.fail(`malformed number, a digit is required after the decimal point at offset ${p}`);
-      while (digit(p)) p++;
+      const q = skipDigits(s, p + 1);
+      if (q === p + 1)
+        this.fail(`malformed number, a digit is required after the decimal point at offset ${q}`);
+      p = q;
     }
-    const e = s.charCodeAt(p);
-    if (e === 0x65 || e === 0x45) {
+    c = s.charCodeAt(p);
+    if (c === 0x65 || c === 0x45) {
       p++;
-      const sign = s.charCodeAt(p);
-      if (sign === 0x2b || sign === 0x2d) p++;
-      if (!digit(p)) this.fail(`malformed number, a digit is required after the exponent at offset ${p}`);
-      while (digit(p)) p++;
+      c = s.charCodeAt(p);
+      if (c === 0x2b || c === 0x2d) p++;
+      const q = skipDigits(s, p);
+      if (q === p) this.fail(`malformed number, a digit is required after the exponent at offset ${q}`);
+      p = q;
     }
     this.pos = p;
     return s.slice(start, p);

@@ -1,0 +1,14 @@
+/** The WAF engine core: compile SecLang statements into a RuleSet, evaluate Transactions. */
+export { type CompileDeps, compileRuleSet } from "./compile.js";
+export { type AuditRecord, auditRecord, errorLogLine, operatorLogName, toHexIfNeeded } from "./log-format.js";
+export type { DisruptiveAction, Phase, Rule } from "./rule.js";
+export { RuleSet, type Step } from "./ruleset.js";
+export type { DefaultActions, EngineSettings, LimitAction } from "./settings.js";
+export {
+  type AnomalyScores,
+  type Intervention,
+  type MatchedRule,
+  type NewTransaction,
+  type RuleMatchValue,
+  Transaction,
+} from "./transaction.js";

@@ -1,0 +1,49 @@
+/**
+ * A compiled rule set: settings and, per phase, the steps to run (rules and SecMarkers) in load
+ * order. Immutable after compilation and shared by every transaction.
+ */
+import { Collection } from "../variables/index.js";
+import type { CompileDeps } from "./compile.js";
+import type { Phase, Rule } from "./rule.js";
+import type { EngineSettings } from "./settings.js";
+import { type NewTransaction, Transaction } from "./transaction.js";
+
+/** A rule (chain starter) or the name of a SecMarker. */
+export type Step = Rule | string;
+
+export class RuleSet {
+  readonly settings: Readonly<EngineSettings>;
+  readonly phases: Readonly<Record<Phase, readonly Step[]>>;
+  /** @internal registries and clock, for transactions. */
+  readonly deps: CompileDeps;
+  /** ENV, built once: transactions copy on write only through setenv. */
+  readonly envEntries: ReadonlyArray<readonly [string, string]>;
+  readonly now: () => number;
+
+  constructor(settings: EngineSettings, phases: Record<Phase, Step[]>, deps: CompileDeps) {
+    this.settings = settings;
+    this.phases = phases;
+    this.deps = deps;
+    this.envEntries = Object.entries(deps.env ?? {});
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Number of rules (chain starters) per phase. */
+  get ruleCount(): number {
+    let n = 0;
+    for (const p of [1, 2, 3, 4, 5] as const) for (const s of this.phases[p]) if (typeof s !== "string") n++;
+    return n;
+  }
+
+  /** Every rule (chain starter), in phase then load order. */
+  *rules(): Iterable<Rule> {
+    for (const p of [1, 2, 3, 4, 5] as const)
+      for (const s of this.phases[p]) if (typeof s !== "string") yield s;
+  }
+
+  newTransaction(req: NewTransaction): Transaction {
+    const env = new Collection("ENV");
+    for (const [k, v] of this.envEntries) env.add(k, v);
+    return new Transaction(this, req, env);
+  }
+}

@@ -1,0 +1,686 @@
+/**
+ * Transaction: one request/response pair evaluated against a RuleSet, phase by phase, as Coraza's
+ * internal/corazawaf/transaction.go and ModSecurity v3's Transaction do.
+ *
+ * Stable API (driven by the gateway and the go-ftw conformance runner):
+ *
+ *   const tx = ruleSet.newTransaction({ id, remoteAddr, remotePort, serverPort, method, uri, protocol, headers });
+ *     uri: the raw request target as sent; protocol: "HTTP/1.1"; headers: [name, value][] as byte
+ *     strings, order and duplicates kept.
+ *   tx.processRequestHeaders(): Intervention | undefined        // phase 1
+ *   tx.appendRequestBody(chunk: ByteString): Intervention | undefined
+ *   tx.processRequestBody(): Intervention | undefined           // phase 2 (body processor, limits)
+ *   tx.processResponseHeaders(status, protocol, headers): Intervention | undefined   // phase 3
+ *   tx.appendResponseBody(chunk: ByteString): Intervention | undefined
+ *   tx.processResponseBody(): Intervention | undefined          // phase 4
+ *   tx.processLogging(): void                                   // phase 5, always runs
+ *   tx.intervention       the intervention in force (SecRuleEngine On), undefined if none
+ *   tx.detectedIntervention  what would have happened (DetectionOnly), undefined if nothing
+ *   tx.matchedRules       rules (chains) that matched and log, in order
+ *   tx.anomalyScores      { inbound, outbound } read from TX
+ *
+ * Calling a later phase first runs the skipped earlier ones (never twice). Once intervened, no
+ * further phase runs except logging. DetectionOnly never intervenes; `allow` skips phases only
+ * when the engine is On (v3: disruptive actions are not executed in DetectionOnly).
+ */
+import { inRanges } from "../actions/ctl.js";
+import type { ActionTransaction, CtlOp, EngineMode, TargetRemoval } from "../actions/types.js";
+import type { BodyLimits, BodyParseResult, ByteString, MacroResolver, OperatorContext } from "../types.js";
+import {
+  type Collection,
+  entry,
+  getVariable,
+  type RequestInfo,
+  TxData,
+  type VarEntry,
+} from "../variables/index.js";
+import type { VariableDefinition } from "../variables/registry.js";
+import { parseQuery } from "../variables/request-parsing.js";
+import type { AllowScope, KeySelector, Phase, Rule, Target } from "./rule.js";
+import type { RuleSet } from "./ruleset.js";
+
+export type NewTransaction = RequestInfo;
+
+export interface Intervention {
+  /** HTTP status to answer with (deny: 403 unless `status:`; redirect: 302). */
+  readonly status: number;
+  readonly action: "deny" | "drop" | "redirect";
+  /** Rule that intervened; 0 for a body limit. */
+  readonly ruleId: number;
+  readonly url?: string;
+}
+
+/** One value a rule (or a link of its chain) matched. */
+export interface RuleMatchValue {
+  /** `ARGS:foo`, `REQUEST_URI`, `TX:score`. */
+  readonly variable: string;
+  /** The value after transformations, as the operator saw it. */
+  readonly value: ByteString;
+  /** 0 for the chain starter, 1 for the first link, ... */
+  readonly chainLevel: number;
+  readonly operator: string;
+  readonly operatorParam: string;
+}
+
+export interface MatchedRule {
+  readonly id: number;
+  readonly phase: Phase;
+  readonly file: string;
+  readonly line: number;
+  /** Expanded after the whole chain matched. */
+  readonly msg: string;
+  readonly logdata: string;
+  readonly severity: number | undefined;
+  readonly tags: readonly string[];
+  readonly ver: string;
+  readonly rev: string;
+  readonly maturity: number;
+  readonly accuracy: number;
+  /** Every value matched across the chain; the last one is what ModSecurity's log line shows. */
+  readonly matches: readonly RuleMatchValue[];
+  readonly disruptive: "pass" | "deny" | "drop" | "redirect" | "allow";
+  /** True when the disruptive action took effect (engine On), false when only recorded. */
+  readonly enforced: boolean;
+  /** HTTP status of the intervention this rule caused or would have caused (deny, drop, redirect). */
+  readonly status: number | undefined;
+  readonly auditlog: boolean;
+}
+
+export interface AnomalyScores {
+  readonly inbound: number;
+  readonly outbound: number;
+}
+
+export class Transaction implements ActionTransaction, MacroResolver {
+  readonly ruleSet: RuleSet;
+  readonly data: TxData;
+  readonly id: string;
+  /** SecRuleEngine, changed by ctl:ruleEngine. */
+  mode: EngineMode;
+  requestBodyAccess: boolean;
+  forceRequestBodyVariable = false;
+  /** ctl:requestBodyProcessor; undefined: chosen from Content-Type. */
+  requestBodyProcessor: string | undefined;
+  auditEngine: string | undefined;
+  auditLogParts: string | undefined;
+
+  private interruption: Intervention | undefined;
+  private detected: Intervention | undefined;
+  private allow: AllowScope | undefined;
+  private lastPhase = 0;
+  private readonly matched: MatchedRule[] = [];
+
+  // ctl removals for this transaction only.
+  private removedRanges: Array<readonly [number, number]> | undefined;
+  private removedTags: Set<string> | undefined;
+  private removedTargetsById:
+    | Array<{ ranges: ReadonlyArray<readonly [number, number]>; targets: readonly TargetRemoval[] }>
+    | undefined;
+  private removedTargetsByTag: Array<{ tag: string; targets: readonly TargetRemoval[] }> | undefined;
+
+  // Request and response bodies, kept up to their limits (+1 byte to notice an overflow).
+  private reqChunks: ByteString[] = [];
+  private reqLength = 0;
+  private reqStored = 0;
+  private resChunks: ByteString[] = [];
+  private resLength = 0;
+  private resStored = 0;
+
+  // Reused per evaluation so matching allocates little.
+  private readonly captures: ByteString[] = [];
+  private readonly ctxCapture: OperatorContext;
+  private readonly ctxPlain: OperatorContext;
+  private readonly scratch: VarEntry[] = [];
+  private readonly multi: ByteString[] = [];
+  private currentRule: Rule | undefined;
+  private pendingMatches: RuleMatchValue[] = [];
+
+  constructor(ruleSet: RuleSet, req: RequestInfo, env: Collection) {
+    this.ruleSet = ruleSet;
+    this.id = req.id;
+    const s = ruleSet.settings;
+    this.data = new TxData(req, s.argumentSeparator, ruleSet.now, env);
+    this.mode = s.ruleEngine;
+    this.requestBodyAccess = s.requestBodyAccess;
+    this.ctxCapture = { macros: this, captures: this.captures };
+    this.ctxPlain = { macros: this, captures: undefined };
+  }
+
+  get intervention(): Intervention | undefined {
+    return this.interruption;
+  }
+
+  get detectedIntervention(): Intervention | undefined {
+    return this.detected;
+  }
+
+  get matchedRules(): readonly MatchedRule[] {
+    return this.matched;
+  }
+
+  /**
+   * CRS 4 sums per-paranoia-level scores into TX:blocking_inbound_anomaly_score in phase 2 (949)
+   * and the outbound one in phase 4 (959); before those rules ran, the per-level sums are read.
+   */
+  get anomalyScores(): AnomalyScores {
+    const read = (dir: "inbound" | "outbound"): number => {
+      const blocking = this.data.tx.first(`blocking_${dir}_anomaly_score`)?.value;
+      if (blocking !== undefined) return Number.parseInt(blocking, 10) || 0;
+      let n = 0;
+      for (let pl = 1; pl <= 4; pl++)
+        n += Number.parseInt(this.data.tx.first(`${dir}_anomaly_score_pl${pl}`)?.value ?? "0", 10) || 0;
+      return n + (Number.parseInt(this.data.tx.first(`${dir}_anomaly_score`)?.value ?? "0", 10) || 0);
+    };
+    return { inbound: read("inbound"), outbound: read("outbound") };
+  }
+
+  // --- phases ----------------------------------------------------------------------------------
+
+  processRequestHeaders(): Intervention | undefined {
+    this.runUpTo(1);
+    return this.interruption;
+  }
+
+  appendRequestBody(chunk: ByteString): Intervention | undefined {
+    this.reqLength += chunk.length;
+    const cap = this.ruleSet.settings.requestBodyLimit + 1;
+    if (this.reqStored < cap) {
+      const take = chunk.length <= cap - this.reqStored ? chunk : chunk.slice(0, cap - this.reqStored);
+      this.reqChunks.push(take);
+      this.reqStored += take.length;
+    }
+    return this.interruption;
+  }
+
+  processRequestBody(): Intervention | undefined {
+    this.runUpTo(1);
+    if (this.lastPhase >= 2) return this.interruption;
+    if (this.interruption === undefined && this.mode !== "Off" && this.requestBodyAccess)
+      this.readRequestBody();
+    this.runUpTo(2);
+    return this.interruption;
+  }
+
+  processResponseHeaders(
+    status: number,
+    protocol: ByteString,
+    headers: ReadonlyArray<readonly [ByteString, ByteString]>,
+  ): Intervention | undefined {
+    this.runUpTo(2);
+    if (this.lastPhase >= 3) return this.interruption;
+    this.data.setResponse(status, protocol, headers);
+    this.runUpTo(3);
+    return this.interruption;
+  }
+
+  appendResponseBody(chunk: ByteString): Intervention | undefined {
+    this.resLength += chunk.length;
+    const cap = this.ruleSet.settings.responseBodyLimit + 1;
+    if (this.resStored < cap) {
+      const take = chunk.length <= cap - this.resStored ? chunk : chunk.slice(0, cap - this.resStored);
+      this.resChunks.push(take);
+      this.resStored += take.length;
+    }
+    return this.interruption;
+  }
+
+  processResponseBody(): Intervention | undefined {
+    if (this.lastPhase < 3) this.processResponseHeaders(200, "HTTP/1.1", []);
+    if (this.lastPhase >= 4) return this.interruption;
+    if (this.interruption === undefined && this.mode !== "Off" && this.responseBodyInspected())
+      this.readResponseBody();
+    this.runUpTo(4);
+    return this.interruption;
+  }
+
+  processLogging(): void {
+    if (this.lastPhase >= 5) return;
+    if (this.interruption === undefined) this.runUpTo(4);
+    this.lastPhase = 4;
+    this.runUpTo(5);
+  }
+
+  /** Runs every phase after the last one run, up to `phase`. */
+  private runUpTo(phase: Phase): void {
+    while (this.lastPhase < phase) {
+      const p = (this.lastPhase + 1) as Phase;
+      this.lastPhase = p;
+      if (p === 3 && this.data.responseStatus === undefined) this.data.setResponse(200, "HTTP/1.1", []);
+      this.runPhase(p);
+    }
+  }
+
+  private responseBodyInspected(): boolean {
+    const s = this.ruleSet.settings;
+    if (!s.responseBodyAccess) return false;
+    const ct = this.data.responseHeaders?.first("content-type")?.value ?? "";
+    const mime = ct.split(";")[0]!.trim().toLowerCase();
+    return s.responseBodyMimeTypes.includes(mime);
+  }
+
+  private readRequestBody(): void {
+    const s = this.ruleSet.settings;
+    let body = this.reqChunks.length === 1 ? this.reqChunks[0]! : this.reqChunks.join("");
+    this.reqChunks = [body];
+    const ct = this.data.requestHeaders.first("content-type")?.value ?? "";
+    const processor = this.requestBodyProcessor ?? processorFor(ct);
+    // SecRequestBodyNoFilesLimit applies to bodies that are not multipart (v3 manual).
+    const limit =
+      processor === "MULTIPART"
+        ? s.requestBodyLimit
+        : Math.min(s.requestBodyLimit, s.requestBodyNoFilesLimit);
+    if (this.reqLength > limit) {
+      if (s.requestBodyLimitAction === "Reject") {
+        if (this.intervene({ status: 413, action: "deny", ruleId: 0 })) return;
+      }
+      body = body.slice(0, limit);
+    }
+    this.data.requestBody = body;
+    this.data.requestBodyLength = body.length;
+    if (processor === undefined) return;
+    const limits: BodyLimits = { maxArgs: s.argumentsLimit, maxDepth: s.jsonDepthLimit };
+    const bp = this.ruleSet.deps.bodyProcessor(processor);
+    let result: BodyParseResult;
+    if (bp !== undefined) result = bp(body, ct, limits);
+    else if (processor === "URLENCODED") result = urlencodedFallback(body, s.argumentSeparator);
+    else result = { args: [], files: [], error: `no body processor for ${processor}`, variables: new Map() };
+    this.data.setBodyResult(processor, result);
+  }
+
+  private readResponseBody(): void {
+    const s = this.ruleSet.settings;
+    let body = this.resChunks.join("");
+    this.resChunks = [];
+    if (this.resLength > s.responseBodyLimit) {
+      if (s.responseBodyLimitAction === "Reject") {
+        if (this.intervene({ status: 500, action: "deny", ruleId: 0 })) return;
+      }
+      body = body.slice(0, s.responseBodyLimit);
+    }
+    this.data.responseBody = body;
+    this.data.scalarCache.clear();
+  }
+
+  /** Sets the intervention when the engine is On; records it in DetectionOnly. True if it took effect. */
+  private intervene(it: Intervention): boolean {
+    if (this.mode === "On") {
+      this.interruption ??= it;
+      return true;
+    }
+    this.detected ??= it;
+    return false;
+  }
+
+  private runPhase(phase: Phase): void {
+    if (this.mode === "Off") return;
+    if (this.interruption !== undefined && phase !== 5) return;
+    if (this.allow === "all" && phase !== 5) return;
+    if (this.allow === "request" && phase <= 2) {
+      if (phase === 2) this.allow = undefined;
+      return;
+    }
+    this.data.scalarCache.clear();
+    const steps = this.ruleSet.phases[phase];
+    let skip = 0;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!;
+      if (typeof step === "string") continue;
+      if (this.isRemoved(step)) continue;
+      if (skip > 0) {
+        skip--;
+        continue;
+      }
+      if (!this.evaluate(step)) continue;
+      if ((this.mode as EngineMode) === "Off") return;
+      if (step.skipAfter !== undefined) i = step.skipAfterIndex;
+      else if (step.skip > 0) skip = step.skip;
+      if (this.interruption !== undefined && phase !== 5) return;
+      if (this.allow !== undefined) break;
+    }
+    if (this.allow === "phase" || (this.allow === "request" && phase === 2)) this.allow = undefined;
+  }
+
+  private isRemoved(rule: Rule): boolean {
+    if (this.removedRanges !== undefined && inRanges(rule.id, this.removedRanges)) return true;
+    if (this.removedTags !== undefined) for (const t of rule.tags) if (this.removedTags.has(t)) return true;
+    return false;
+  }
+
+  // --- rule evaluation -------------------------------------------------------------------------
+
+  /** Evaluates a chain starter and its links; runs actions; true when the whole chain matched. */
+  private evaluate(head: Rule): boolean {
+    this.data.matchedVars.clear();
+    this.data.matchedVarsNames.clear();
+    this.currentRule = head;
+    this.pendingMatches = [];
+    if (!this.evaluateLink(head, head, 0)) return false;
+    let level = 0;
+    for (let link = head.chain; link !== undefined; link = link.chain) {
+      if (!this.evaluateLink(link, head, ++level)) return false;
+    }
+    this.afterMatch(head);
+    return true;
+  }
+
+  private evaluateLink(rule: Rule, head: Rule, level: number): boolean {
+    const op = rule.operator;
+    if (op === undefined) {
+      // SecAction: matches once, with no variable.
+      for (const a of rule.actions) a.run(this, rule);
+      return true;
+    }
+    let matched = false;
+    const ctx = rule.capture ? this.ctxCapture : this.ctxPlain;
+    const out = this.scratch;
+    for (const t of rule.targets) {
+      out.length = 0;
+      this.collect(t, head, out);
+      if (t.count) {
+        const e = entry(t.name, t.selector.key ?? "", String(out.length));
+        if (this.test(rule, op, ctx, e, e.value, level)) matched = true;
+        continue;
+      }
+      // Matching may write TX or MATCHED_VARS, which may be what we iterate: work on a copy.
+      const n = out.length;
+      if (n === 0) continue;
+      const list = n === 1 ? [out[0]!] : out.slice();
+      for (const e of list) {
+        if (rule.multiMatch) {
+          for (const v of this.multiMatchValues(rule, e.value))
+            if (this.test(rule, op, ctx, e, v, level)) matched = true;
+        } else if (this.test(rule, op, ctx, e, this.transformed(rule, e, t.def), level)) {
+          matched = true;
+        }
+      }
+    }
+    return matched;
+  }
+
+  private test(
+    rule: Rule,
+    op: NonNullable<Rule["operator"]>,
+    ctx: OperatorContext,
+    e: VarEntry,
+    value: ByteString,
+    level: number,
+  ): boolean {
+    if (ctx.captures !== undefined) ctx.captures.length = 0;
+    const hit = op.evaluate(value, ctx) !== rule.negated;
+    if (!hit) return false;
+    if (ctx.captures !== undefined && ctx.captures.length > 0) {
+      const n = Math.min(ctx.captures.length, 10);
+      for (let i = 0; i < n; i++) this.data.tx.set(String(i), ctx.captures[i] ?? "");
+    }
+    this.data.recordMatch(e, value);
+    this.pendingMatches.push({
+      variable: e.name,
+      value,
+      chainLevel: level,
+      operator: rule.operatorName,
+      operatorParam: rule.operatorParam,
+    });
+    // v3 and Coraza run non-disruptive actions (setvar, ctl, ...) for every matched value.
+    for (const a of rule.actions) a.run(this, rule);
+    return true;
+  }
+
+  /** Values a target selects: key selector, rule exclusions, ctl target removals. */
+  private collect(t: Target, head: Rule, out: VarEntry[]): void {
+    const def = t.def;
+    if (def.scalar !== undefined) {
+      const e = this.scalarEntry(def);
+      if (e !== undefined) out.push(e);
+      return;
+    }
+    if (def.collections === undefined) return;
+    const removals = this.targetRemovals(head, t.name);
+    for (const col of def.collections(this.data)) {
+      const sel = t.selector;
+      const entries = sel.key !== undefined ? col.get(sel.key) : col.entries;
+      for (const e of entries) {
+        if (sel.regex !== undefined && !sel.regex.test(e.key)) continue;
+        if (t.exclusions.length > 0 && excluded(t.exclusions, e.key)) continue;
+        if (removals !== undefined && excluded(removals, e.key)) continue;
+        out.push(e);
+      }
+    }
+  }
+
+  private scalarEntry(def: VariableDefinition): VarEntry | undefined {
+    if (def.volatile) {
+      const v = def.scalar!(this.data);
+      return v === undefined ? undefined : entry(def.name, "", v);
+    }
+    const cache = this.data.scalarCache;
+    let e = cache.get(def.name);
+    if (e === undefined) {
+      const v = def.scalar!(this.data);
+      if (v === undefined) return undefined;
+      e = entry(def.name, "", v);
+      cache.set(def.name, e);
+    }
+    return e;
+  }
+
+  private targetRemovals(head: Rule, variable: string): KeySelector[] | undefined {
+    if (this.removedTargetsById === undefined && this.removedTargetsByTag === undefined) return undefined;
+    let out: KeySelector[] | undefined;
+    for (const r of this.removedTargetsById ?? []) {
+      if (!inRanges(head.id, r.ranges)) continue;
+      for (const t of r.targets) if (t.variable === variable) (out ??= []).push(t.selector);
+    }
+    for (const r of this.removedTargetsByTag ?? []) {
+      if (!head.tags.includes(r.tag)) continue;
+      for (const t of r.targets) if (t.variable === variable) (out ??= []).push(t.selector);
+    }
+    return out;
+  }
+
+  /**
+   * The value after the rule's transformations, cached per entry by transformation-chain prefix
+   * (Coraza's transformationPrefixIDs): rules sharing `t:urlDecodeUni` reuse its result and only
+   * apply what follows.
+   */
+  private transformed(rule: Rule, e: VarEntry, def: VariableDefinition): ByteString {
+    const fns = rule.transforms;
+    const n = fns.length;
+    if (n === 0) return e.value;
+    if (def.volatile) {
+      let v = e.value;
+      for (const f of fns) v = f(v);
+      return v;
+    }
+    const ids = rule.transformPrefixIds;
+    let cache = e.cache;
+    if (cache === undefined) cache = e.cache = new Map();
+    else {
+      const full = cache.get(ids[n - 1]!);
+      if (full !== undefined) return full;
+    }
+    let start = 0;
+    let v = e.value;
+    for (let i = n - 2; i >= 0; i--) {
+      const hit = cache.get(ids[i]!);
+      if (hit !== undefined) {
+        v = hit;
+        start = i + 1;
+        break;
+      }
+    }
+    for (let i = start; i < n; i++) {
+      v = fns[i]!(v);
+      cache.set(ids[i]!, v);
+    }
+    return v;
+  }
+
+  /** multiMatch: the original value and every transformation result that differs from the previous. */
+  private multiMatchValues(rule: Rule, value: ByteString): ByteString[] {
+    const out = this.multi;
+    out.length = 0;
+    out.push(value);
+    let v = value;
+    for (const f of rule.transforms) {
+      const next = f(v);
+      if (next !== v) out.push(next);
+      v = next;
+    }
+    return out.slice();
+  }
+
+  /** After the whole chain matched: severity, msg/logdata, flow and disruptive actions, the log record. */
+  private afterMatch(head: Rule): void {
+    if (head.severity !== undefined && head.severity < this.data.highestSeverity)
+      this.data.highestSeverity = head.severity;
+    const d = head.disruptive ?? { kind: "pass" as const };
+    let enforced = false;
+    let status: number | undefined;
+    switch (d.kind) {
+      case "deny":
+      case "drop":
+        status = head.status ?? 403;
+        enforced = this.intervene({ status, action: d.kind, ruleId: head.id });
+        break;
+      case "redirect": {
+        status =
+          head.status !== undefined && [301, 302, 303, 307, 308].includes(head.status) ? head.status : 302;
+        enforced = this.intervene({ status, action: "redirect", ruleId: head.id, url: d.url.expand(this) });
+        break;
+      }
+      case "allow":
+        if (this.mode === "On") {
+          this.allow = d.scope;
+          enforced = true;
+        }
+        break;
+      case "pass":
+        break;
+    }
+    if (head.log === false) return;
+    this.matched.push({
+      id: head.id,
+      phase: head.phase,
+      file: head.loc.file,
+      line: head.loc.line,
+      msg: head.msg?.expand(this) ?? "",
+      logdata: head.logdata?.expand(this) ?? "",
+      severity: head.severity,
+      tags: head.tags,
+      ver: head.ver,
+      rev: head.rev,
+      maturity: head.maturity,
+      accuracy: head.accuracy,
+      matches: this.pendingMatches,
+      disruptive: d.kind,
+      enforced,
+      status,
+      auditlog: head.auditlog !== false,
+    });
+  }
+
+  // --- ActionTransaction -----------------------------------------------------------------------
+
+  applyCtl(op: CtlOp, _rule: Rule): void {
+    switch (op.op) {
+      case "ruleEngine":
+        this.mode = op.mode;
+        return;
+      case "ruleRemoveById":
+        (this.removedRanges ??= []).push(...op.ranges);
+        return;
+      case "ruleRemoveByTag":
+        (this.removedTags ??= new Set()).add(op.tag);
+        return;
+      case "ruleRemoveTargetById":
+        (this.removedTargetsById ??= []).push({ ranges: op.ranges, targets: op.targets });
+        return;
+      case "ruleRemoveTargetByTag":
+        (this.removedTargetsByTag ??= []).push({ tag: op.tag, targets: op.targets });
+        return;
+      case "requestBodyProcessor":
+        this.requestBodyProcessor = op.processor;
+        return;
+      case "requestBodyAccess":
+        this.requestBodyAccess = op.on;
+        return;
+      case "forceRequestBodyVariable":
+        // REQUEST_BODY is filled for every content type already (v3 behaviour); recorded only.
+        this.forceRequestBodyVariable = op.on;
+        return;
+      case "auditEngine":
+        this.auditEngine = op.value;
+        return;
+      case "auditLogParts":
+        this.auditLogParts = op.value;
+        return;
+    }
+  }
+
+  /** Macro values: %{TX.x}, %{MATCHED_VAR}, %{REQUEST_HEADERS.Host}, %{RULE.id}. */
+  resolve(collection: string, key: string | undefined): ByteString | undefined {
+    if (collection === "TX")
+      return key === undefined ? undefined : this.data.tx.first(key.toLowerCase())?.value;
+    if (collection === "RULE") return this.ruleField(key?.toLowerCase());
+    const def = getVariable(collection);
+    if (def === undefined) return undefined;
+    if (def.scalar !== undefined) return def.scalar(this.data);
+    const cols = def.collections?.(this.data) ?? [];
+    const k = key?.toLowerCase();
+    for (const c of cols) {
+      const e = k === undefined ? c.entries[0] : c.first(k);
+      if (e !== undefined) return e.value;
+    }
+    return undefined;
+  }
+
+  private ruleField(key: string | undefined): ByteString | undefined {
+    const r = this.currentRule;
+    if (r === undefined) return undefined;
+    switch (key) {
+      case "id":
+        return String(r.id);
+      case "msg":
+        return r.msg?.source;
+      case "logdata":
+        return r.logdata?.source;
+      case "severity":
+        return r.severity === undefined ? undefined : String(r.severity);
+      case "rev":
+        return r.rev;
+      case "ver":
+        return r.ver;
+      case "phase":
+        return String(r.phase);
+      case "maturity":
+        return String(r.maturity);
+      case "accuracy":
+        return String(r.accuracy);
+      default:
+        return undefined;
+    }
+  }
+}
+
+function excluded(list: readonly KeySelector[], key: string): boolean {
+  for (const x of list) {
+    if (x.regex !== undefined) {
+      if (x.regex.test(key)) return true;
+    } else if (x.key === undefined || x.key === key.toLowerCase()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** v3 picks URLENCODED and MULTIPART from Content-Type; XML and JSON need ctl:requestBodyProcessor. */
+function processorFor(contentType: string): string | undefined {
+  const ct = contentType.trim().toLowerCase();
+  if (ct.startsWith("application/x-www-form-urlencoded")) return "URLENCODED";
+  if (ct.startsWith("multipart/form-data")) return "MULTIPART";
+  return undefined;
+}
+
+function urlencodedFallback(body: ByteString, sep: string): BodyParseResult {
+  return { args: parseQuery(body, sep), files: [], error: undefined, variables: new Map() };
+}

@@ -1,0 +1,84 @@
+/** Request-body variables: REQUEST_BODY, REQBODY_*, FILES*, MULTIPART_*, XML. */
+import type { BodyParseResult } from "../types.js";
+import { Collection } from "./collection.js";
+import { defineScalars, type VariableDefinition } from "./registry.js";
+import type { TxData } from "./state.js";
+
+/** Names a multipart processor defines; absent ones read "0" once a multipart body was parsed. */
+const MULTIPART_FLAGS = [
+  "MULTIPART_BOUNDARY_QUOTED",
+  "MULTIPART_BOUNDARY_WHITESPACE",
+  "MULTIPART_DATA_AFTER",
+  "MULTIPART_DATA_BEFORE",
+  "MULTIPART_FILE_LIMIT_EXCEEDED",
+  "MULTIPART_HEADER_FOLDING",
+  "MULTIPART_INVALID_HEADER_FOLDING",
+  "MULTIPART_INVALID_PART",
+  "MULTIPART_INVALID_QUOTING",
+  "MULTIPART_LF_LINE",
+  "MULTIPART_MISSING_SEMICOLON",
+  "MULTIPART_CRLF_LF_LINES",
+  "MULTIPART_STRICT_ERROR",
+  "MULTIPART_UNMATCHED_BOUNDARY",
+  "MULTIPART_FILENAME",
+  "MULTIPART_NAME",
+] as const;
+
+function bodyFlag(name: string): (d: TxData) => string | undefined {
+  return (d) => {
+    const c = d.bodyVariable(name);
+    if (c !== undefined) return c.entries[0]?.value;
+    return d.bodyProcessor === "MULTIPART" ? "0" : undefined;
+  };
+}
+
+const flags: Record<string, (d: TxData) => string | undefined> = {};
+for (const f of MULTIPART_FLAGS) flags[f] = bodyFlag(f);
+
+const EMPTY = new Collection("");
+
+export const bodyVariables: VariableDefinition[] = [
+  ...defineScalars({
+    REQUEST_BODY: (d) => d.requestBody,
+    REQUEST_BODY_LENGTH: (d) => String(d.requestBodyLength),
+    /** "" before a processor is chosen, so CRS 901340 (`!@rx URLENCODED|...`) sees "no processor". */
+    REQBODY_PROCESSOR: (d) => d.bodyProcessor ?? "",
+    REQBODY_ERROR: (d) => (d.bodyError === undefined ? "0" : "1"),
+    REQBODY_ERROR_MSG: (d) => d.bodyError ?? "",
+    REQBODY_PROCESSOR_ERROR: (d) => (d.bodyError === undefined ? "0" : "1"),
+    REQBODY_PROCESSOR_ERROR_MSG: (d) => d.bodyError ?? "",
+    FILES_COMBINED_SIZE: (d) => String(d.files.reduce((n, f) => n + f.size, 0)),
+    ...flags,
+  }),
+  { name: "FILES", collections: (d) => [d.filesCollection("FILES")] },
+  { name: "FILES_NAMES", collections: (d) => [d.filesCollection("FILES_NAMES")] },
+  { name: "FILES_SIZES", collections: (d) => [d.filesCollection("FILES_SIZES")] },
+  /** Temporary files are never written to disk here: the collection exists and is empty. */
+  { name: "FILES_TMPNAMES", collections: () => [EMPTY] },
+  { name: "FILES_TMP_CONTENT", collections: () => [EMPTY] },
+  {
+    name: "MULTIPART_PART_HEADERS",
+    collections: (d) => {
+      const c = d.bodyVariable("MULTIPART_PART_HEADERS");
+      return c === undefined ? [] : [c];
+    },
+  },
+  {
+    // Every XPath selects the text of all elements: CRS only uses `XML:/*` (see SECLANG-USAGE).
+    name: "XML",
+    collections: (d) => {
+      const result = d.bodyResult;
+      if (result?.xmlText === undefined) return [];
+      let c = xmlCache.get(result);
+      if (c === undefined) {
+        c = new Collection("XML");
+        for (const t of result.xmlText) c.add("", t);
+        xmlCache.set(result, c);
+      }
+      return [c];
+    },
+  },
+];
+
+/** Keyed by the parse result, so a body parsed again gets a fresh collection. */
+const xmlCache = new WeakMap<BodyParseResult, Collection>();

@@ -1,0 +1,99 @@
+/**
+ * The values a rule can target, as the engine holds them during one transaction.
+ *
+ * A VarEntry is created once per value and per transaction; its object identity is what the
+ * transformation cache keys on (Coraza keys on the key string pointer for the same reason), so a
+ * value that changes (TX after setvar) is a new entry, never a mutated one.
+ */
+import type { ByteString } from "../types.js";
+
+export interface VarEntry {
+  /** Upper-case variable name: ARGS, REQUEST_URI, TX. */
+  readonly variable: string;
+  /** The key as it appears in the request ("" for variables without keys). */
+  readonly key: ByteString;
+  readonly value: ByteString;
+  /** Name as ModSecurity logs it: `ARGS:foo`, `REQUEST_URI`. */
+  readonly name: string;
+  /** Transformed values by transformation-chain prefix id; filled on first use. */
+  cache: Map<number, ByteString> | undefined;
+}
+
+export function entry(variable: string, key: ByteString, value: ByteString): VarEntry {
+  return { variable, key, value, name: key === "" ? variable : `${variable}:${key}`, cache: undefined };
+}
+
+/**
+ * An ordered multi-map with case-insensitive keys, as ModSecurity's collections (ARGS may hold the
+ * same name twice; `ARGS:Foo` and `ARGS:foo` select the same values).
+ */
+export class Collection {
+  readonly variable: string;
+  private readonly list: VarEntry[] = [];
+  private index: Map<string, VarEntry[]> | undefined;
+
+  constructor(variable: string) {
+    this.variable = variable;
+  }
+
+  get entries(): readonly VarEntry[] {
+    return this.list;
+  }
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  add(key: ByteString, value: ByteString): VarEntry {
+    const e = entry(this.variable, key, value);
+    this.list.push(e);
+    if (this.index !== undefined) {
+      const k = key.toLowerCase();
+      const found = this.index.get(k);
+      if (found === undefined) this.index.set(k, [e]);
+      else found.push(e);
+    }
+    return e;
+  }
+
+  /** Replaces every value under `key` by one (TX semantics: one value per key). */
+  set(key: ByteString, value: ByteString): VarEntry {
+    this.remove(key);
+    return this.add(key, value);
+  }
+
+  /** Entries whose key equals `lowerKey` (already lower-cased), in order. */
+  get(lowerKey: string): readonly VarEntry[] {
+    if (this.index === undefined) {
+      // Built on first keyed lookup: many collections are only ever iterated whole.
+      this.index = new Map();
+      for (const e of this.list) {
+        const k = e.key.toLowerCase();
+        const found = this.index.get(k);
+        if (found === undefined) this.index.set(k, [e]);
+        else found.push(e);
+      }
+    }
+    return this.index.get(lowerKey) ?? EMPTY;
+  }
+
+  first(lowerKey: string): VarEntry | undefined {
+    return this.get(lowerKey)[0];
+  }
+
+  remove(key: ByteString): void {
+    const k = key.toLowerCase();
+    if (this.get(k).length === 0) return;
+    this.index?.delete(k);
+    for (let i = this.list.length - 1; i >= 0; i--) {
+      if (this.list[i]!.key.toLowerCase() === k) this.list.splice(i, 1);
+    }
+  }
+
+  clear(): void {
+    this.list.length = 0;
+    this.index = undefined;
+  }
+}
+
+const EMPTY: readonly VarEntry[] = [];

@@ -1,0 +1,21 @@
+/** Header and cookie variables of request and response. */
+import type { Collection } from "./collection.js";
+import { defineScalars, type VariableDefinition } from "./registry.js";
+
+export const headerVariables: VariableDefinition[] = [
+  { name: "REQUEST_HEADERS", collections: (d): readonly Collection[] => [d.requestHeaders] },
+  { name: "REQUEST_HEADERS_NAMES", collections: (d): readonly Collection[] => [d.requestHeaderNames] },
+  { name: "REQUEST_COOKIES", collections: (d): readonly Collection[] => [d.cookies] },
+  { name: "REQUEST_COOKIES_NAMES", collections: (d): readonly Collection[] => [d.cookieNames] },
+  {
+    name: "RESPONSE_HEADERS",
+    collections: (d): readonly Collection[] => (d.responseHeaders === undefined ? [] : [d.responseHeaders]),
+  },
+  { name: "RESPONSE_HEADERS_NAMES", collections: (d): readonly Collection[] => [d.responseHeaderNames] },
+  ...defineScalars({
+    /** Content-Type of the request as sent (v3 exposes it for REQBODY decisions). */
+    REQUEST_CONTENT_TYPE: (d) => d.requestHeaders.first("content-type")?.value,
+    RESPONSE_CONTENT_TYPE: (d) => d.responseHeaders?.first("content-type")?.value,
+    RESPONSE_CONTENT_LENGTH: (d) => d.responseHeaders?.first("content-length")?.value,
+  }),
+];

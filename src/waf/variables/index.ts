@@ -1,0 +1,37 @@
+/** The variable registry: every family's definitions by upper-case name. */
+import { argsVariables } from "./args.js";
+import { bodyVariables } from "./body.js";
+import { collectionVariables } from "./collections.js";
+import { headerVariables } from "./headers.js";
+import { matchedVariables } from "./matched.js";
+import type { VariableDefinition } from "./registry.js";
+import { requestVariables } from "./request.js";
+import { responseVariables } from "./response.js";
+import { serverVariables } from "./server.js";
+
+export { Collection, entry, type VarEntry } from "./collection.js";
+export type { VariableDefinition } from "./registry.js";
+export { PERSISTENT_COLLECTIONS, type RequestInfo, TxData } from "./state.js";
+
+const registry = new Map<string, VariableDefinition>();
+for (const family of [
+  requestVariables,
+  argsVariables,
+  headerVariables,
+  bodyVariables,
+  responseVariables,
+  collectionVariables,
+  matchedVariables,
+  serverVariables,
+]) {
+  for (const def of family) registry.set(def.name, def);
+}
+
+/** The definition of a variable by name (any case), undefined when ModSecurity has no such variable. */
+export function getVariable(name: string): VariableDefinition | undefined {
+  return registry.get(name.toUpperCase());
+}
+
+export function variableNames(): string[] {
+  return [...registry.keys()];
+}

@@ -81,7 +81,7 @@ export function parseConfig(text: string, file = "rampart.yaml"): RampartConfig 
       file,
       doc.errors.map((e) => ({
         path: "",
-        line: e.linePos?.[0].line ?? 0,
+        line: lc.linePos(e.pos[0]).line,
         message: `YAML: ${e.message.split("\n")[0]}`,
       })),
     );

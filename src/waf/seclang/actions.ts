@@ -4,10 +4,12 @@
  *
  * Follows ModSecurity v2's msre_parse_actions (the reference for the manual's syntax): actions are
  * separated by commas, a value follows the first colon, a value quoted with ' may hold commas and
- * `\'` / `\\` stand for ' and \ inside it (other backslashes are kept, as libmodsecurity does). An
- * unquoted value runs to the next comma outside quotes and keeps any quotes inside it, as Coraza's
- * parseActions does (`setvar:tx.x='a,b'`). Names are lower-cased: ModSecurity matches them
- * case-insensitively. Which actions exist is the engine's business.
+ * `\'` stands for ' inside it. Other backslashes are kept as written, as libmodsecurity keeps them
+ * (v2 would turn `\\` into one); `\\` is read as a pair, so the quote after it closes the value,
+ * the same parity rule as for quoted arguments (lexer.ts). An unquoted value runs to the next
+ * comma outside quotes and keeps any quotes inside it, as Coraza's parseActions does
+ * (`setvar:tx.x='a,b'`). Names are lower-cased: ModSecurity matches them case-insensitively.
+ * Which actions exist is the engine's business.
  */
 import { WafError } from "../errors.js";
 import type { ActionNode, SourceLocation } from "../types.js";
@@ -72,9 +74,13 @@ export function parseActions(text: string, loc: SourceLocation): ActionNode[] {
           const c = text.charCodeAt(i);
           if (c === BACKSLASH && i + 1 < n) {
             const nx = text.charCodeAt(i + 1);
-            if (nx === QUOTE || nx === BACKSLASH) {
+            if (nx === QUOTE) {
               value += text.slice(seg, i);
               seg = i + 1;
+              i += 2;
+              continue;
+            }
+            if (nx === BACKSLASH) {
               i += 2;
               continue;
             }

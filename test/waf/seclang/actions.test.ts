@@ -41,7 +41,8 @@ describe("parseActions", () => {
       "logdata:'Matched Data: %{TX.0} found within %{MATCHED_VAR_NAME}: %{MATCHED_VAR}'",
       [{ name: "logdata", param: "Matched Data: %{TX.0} found within %{MATCHED_VAR_NAME}: %{MATCHED_VAR}" }],
     ],
-    ["msg:'prefix \\'UP\\' and \\\\ and \\d'", [{ name: "msg", param: "prefix 'UP' and \\ and \\d" }]],
+    ["msg:'prefix \\'UP\\' and \\\\ and \\d'", [{ name: "msg", param: "prefix 'UP' and \\\\ and \\d" }]],
+    ["msg:'ends in \\\\',pass", [{ name: "msg", param: "ends in \\\\" }, { name: "pass" }]],
     [
       "t:none,t:urlDecodeUni",
       [

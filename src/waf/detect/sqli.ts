@@ -1271,21 +1271,20 @@ function isFunctionLikeWord(v: string): boolean {
 }
 
 const state = new SqliState();
+const NO_MATCH: SqliResult = Object.freeze({ match: false, fingerprint: "" });
 
 /**
  * Detects SQL injection in a byte string, as ModSecurity's @detectSQLi (libinjection) does.
  * Returns the matching fingerprint for logging (ModSecurity puts it in TX.0).
  */
 export function detectSqli(input: ByteString): SqliResult {
+  state.s = input;
+  state.slen = input.length;
   try {
-    state.s = input;
-    state.slen = input.length;
     const match = state.isSqli();
-    return { match, fingerprint: match ? state.fingerprint : "" };
-  } catch {
-    // Defensive: a bug here must never take the request path down; treat as no match.
-    return { match: false, fingerprint: "" };
+    return match ? { match, fingerprint: state.fingerprint } : NO_MATCH;
   } finally {
+    // Do not keep the request's bytes alive in the shared state.
     state.s = "";
   }
 }

@@ -814,10 +814,8 @@ export function detectXss(input: ByteString): boolean {
       isXssFrom(input, S_VALUE_DOUBLE_QUOTE) ||
       isXssFrom(input, S_VALUE_BACK_QUOTE)
     );
-  } catch {
-    // Defensive: a bug here must never take the request path down; treat as no match.
-    return false;
   } finally {
+    // Do not keep the request's bytes alive in the shared tokenizer.
     h5.s = "";
   }
 }

@@ -1,0 +1,87 @@
+/**
+ * Robustness of the detectors: on random and mutated input they never throw and return
+ * well-formed results, and their time grows linearly with the input (1 MB of adversarial bytes
+ * stays well under 200 ms).
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { detectSqli, detectXss } from "../../../src/waf/detect/index.js";
+import { SQLI_FINGERPRINTS } from "../../../src/waf/detect/sqli-fingerprints.js";
+import { mutated, randomInput } from "./corpus.js";
+
+const SEEDS = [
+  "1' or '1'='1",
+  "1 union select 1,2,3--",
+  "<img src=x onerror=alert(1)>",
+  '<a href="&#106;avascript:x">',
+  "$tag$ body $tag$ or 1=1",
+  "/* a */ 1 /*! b */",
+  "<!-- [if IE] -->",
+];
+
+describe("detectors under fuzzing", () => {
+  it("never throw and return well-formed results (about 3 s of random and mutated input)", () => {
+    let runs = 0;
+    fc.assert(
+      fc.property(
+        fc.oneof(randomInput, mutated(SEEDS), fc.string({ unit: "binary", maxLength: 64 })),
+        (s) => {
+          runs += 1;
+          // Inputs are byte strings; wider chars from fc's "binary" unit are folded to bytes.
+          const bytes = Buffer.from(s, "utf8").toString("latin1");
+          const sqli = detectSqli(bytes);
+          if (sqli.match) {
+            expect(sqli.fingerprint === "X" || SQLI_FINGERPRINTS.has(sqli.fingerprint.toUpperCase())).toBe(
+              true,
+            );
+          } else {
+            expect(sqli.fingerprint).toBe("");
+          }
+          expect(typeof detectXss(bytes)).toBe("boolean");
+        },
+      ),
+      { seed: 424242, numRuns: 1_000_000, interruptAfterTimeLimit: 3000, markInterruptAsFailure: false },
+    );
+    expect(runs).toBeGreaterThan(1000);
+  });
+
+  // Units that drive each tokenizer down its longest loops: strings, comments, folds that never
+  // end, dollar-quoted tags, entity runs, attribute storms.
+  const UNITS = [
+    "a",
+    "'",
+    "\\'",
+    "/*",
+    "<",
+    "-",
+    "1+",
+    "1,",
+    "(",
+    "e'",
+    "$a$ ",
+    "a.b ",
+    "<a b=",
+    "<!--",
+    '<a href="&#1',
+    "\u0000",
+    "\u00ff",
+  ];
+  const flat = (s: string): string => Buffer.from(s, "latin1").toString("latin1");
+
+  it.each(UNITS)("1 MB of %j stays linear and under 200 ms", (unit) => {
+    const small = flat(unit.repeat(Math.ceil((1 << 18) / unit.length)));
+    const big = flat(unit.repeat(Math.ceil((1 << 20) / unit.length)));
+    const time = (s: string): number => {
+      const t0 = performance.now();
+      detectSqli(s);
+      detectXss(s);
+      return performance.now() - t0;
+    };
+    time(small); // warm up the JIT
+    const tSmall = Math.max(time(small), 1);
+    const tBig = time(big);
+    expect(tBig).toBeLessThan(200);
+    // 4x the input: a quadratic path would take 16x; allow noise well above the linear 4x.
+    expect(tBig / tSmall).toBeLessThan(10);
+  });
+});

@@ -73,6 +73,15 @@ const PARSER_ANSWERS: Readonly<Record<string, GatewayAnswer>> = {
   HPE_HEADERS_TIMEOUT: "request_timeout",
 };
 
+/** True when the packet starts with `TOKEN SP`: a request line with a method we do not know. */
+function looksLikeMethod(packet: Buffer | undefined): boolean {
+  if (packet === undefined) return false;
+  const sp = packet.indexOf(0x20);
+  return (
+    sp > 0 && sp <= 32 && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(packet.subarray(0, sp).toString("latin1"))
+  );
+}
+
 function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => {
@@ -177,7 +186,10 @@ class GatewayServer implements Gateway, ExchangeHost {
       socket.destroy();
       return;
     }
-    const answer = PARSER_ANSWERS[err.code ?? ""] ?? "bad_request";
+    let answer = PARSER_ANSWERS[err.code ?? ""] ?? "bad_request";
+    // An unknown method is 501 (RFC 9110 §9.1) only if it looks like one; binary junk is a 400.
+    if (answer === "not_implemented" && !looksLikeMethod((err as { rawPacket?: Buffer }).rawPacket))
+      answer = "bad_request";
     const id = newRequestId();
     const reason = `parser_${(err.code ?? "error").toLowerCase()}`;
     this.countRejected(reason);

@@ -25,6 +25,13 @@
  * queueSize per window. Near the steady state (about 1.5 x capacity) a probe costs two or three
  * windows at a half or a quarter of the limit.
  *
+ * Addition for a surge: growing by queueSize per window takes tens of seconds to go from 20 to a
+ * few hundred, while the queue sheds requests the upstream could take. So while the window latency
+ * shows no queueing at all (shortRtt <= 1.1 x rttNoLoad) the limit grows by `growthRatio` per
+ * window instead (TCP slow start's idea, RFC 5681 3.1). Latency answers within a window or two,
+ * so the overshoot stays about growthRatio^2 x capacity (1.56 x with 1.25), inside the 1.5 x-ish
+ * band the gradient keeps anyway.
+ *
  * Addition for a gateway: a window that saw a failed request (5xx, timeout, reset) backs off
  * multiplicatively (AIMD's decrease, as GradientLimit does on a drop), since a failing upstream
  * may answer fast and fool the RTT gradient.
@@ -54,6 +61,8 @@ export interface AdaptiveLimitOptions {
   readonly minWindowMs?: number;
   /** Multiplicative decrease on a window with a failure. Default 0.9. */
   readonly backoffRatio?: number;
+  /** Multiplicative growth per window while latency shows no queueing (1 disables). Default 1.25. */
+  readonly growthRatio?: number;
 }
 
 export class AdaptiveLimit {
@@ -67,6 +76,7 @@ export class AdaptiveLimit {
   private readonly windowSize: number;
   private readonly minWindowMs: number;
   private readonly backoffRatio: number;
+  private readonly growthRatio: number;
   private rttNoLoad = 0;
   private windowsToProbe: number;
   /** 0: normal; 1: probing, next window settles; 2: probing, next window measures. */
@@ -94,6 +104,7 @@ export class AdaptiveLimit {
     this.windowSize = options.windowSize ?? 10;
     this.minWindowMs = options.minWindowMs ?? 250;
     this.backoffRatio = options.backoffRatio ?? 0.9;
+    this.growthRatio = options.growthRatio ?? 1.25;
     const bad =
       !(this.min >= 1) ||
       !(this.max >= this.min) ||
@@ -106,13 +117,14 @@ export class AdaptiveLimit {
       !(Number.isSafeInteger(this.windowsToProbe) && this.windowsToProbe >= 0) ||
       !(this.windowSize >= 1) ||
       !(this.minWindowMs >= 0) ||
-      !(this.backoffRatio > 0 && this.backoffRatio < 1);
+      !(this.backoffRatio > 0 && this.backoffRatio < 1) ||
+      !(this.growthRatio >= 1 && this.growthRatio <= 4);
     if (bad) {
       throw new RateLimitError(
         "RATELIMIT_BAD_POLICY",
         `AdaptiveLimit: option out of range: ${JSON.stringify(options)}`,
         {
-          hint: "need 1 <= min <= initial <= max, tolerance >= 1, 0 < smoothing <= 1, 0 < backoffRatio < 1",
+          hint: "need 1 <= min <= initial <= max, tolerance >= 1, 0 < smoothing <= 1, 0 < backoffRatio < 1, 1 <= growthRatio <= 4",
         },
       );
     }
@@ -186,6 +198,7 @@ export class AdaptiveLimit {
         const gradient =
           shortRtt <= 0 ? 1 : Math.max(0.5, Math.min(1, (this.tolerance * this.rttNoLoad) / shortRtt));
         next = this.estimate * gradient + this.queueSize;
+        if (shortRtt <= this.rttNoLoad * 1.1) next = Math.max(next, this.estimate * this.growthRatio);
         if (next < this.estimate) next = this.estimate * (1 - this.smoothing) + next * this.smoothing;
       }
     }

@@ -24,6 +24,7 @@ import type { AdaptiveLimit } from "./adaptive.js";
 import { RateLimitError, ShedError, type ShedReason } from "./errors.js";
 
 export interface ConcurrencyLimiterOptions {
+  /** A fixed limit, or an AdaptiveLimit owned by this limiter alone (it holds one change listener). */
   readonly limit: number | AdaptiveLimit;
   /** Waiters held at most, all classes together. 0 means shed at once when the limit is reached. */
   readonly maxQueue: number;

@@ -73,6 +73,15 @@ describe("AdaptiveLimit (gradient)", () => {
     expect(slower!.slice(-20).every((l) => l >= 20 && l <= 44)).toBe(true);
   });
 
+  it.each([
+    [1.25, 107], // slow start: max(+4, x1.25) per window while latency is flat (10 14 18 22.5 28.1 ...)
+    [1, 10 + 4 * 10], // disabled: Gradient2's + queueSize per window
+  ])("growthRatio %s: 10 windows of flat latency at full use reach %i", (growthRatio, expected) => {
+    const a = new AdaptiveLimit({ ...opts, growthRatio, probeInterval: 0 });
+    simulate(a, [{ capacity: 100_000, windows: 10 }]);
+    expect(a.limit).toBe(expected);
+  });
+
   it("stays put while the caller uses less than half of the limit (app-limited)", () => {
     const a = new AdaptiveLimit({ ...opts, initial: 100, probeInterval: 0 });
     for (let i = 0; i < 1_000; i++) a.sample(i % 2 === 0 ? 10 : 500, true, 10, i);
@@ -131,6 +140,7 @@ describe("AdaptiveLimit (gradient)", () => {
     { windowSize: 0 },
     { probeInterval: -1 },
     { firstProbe: 1.5 },
+    { growthRatio: 0.5 },
     { max: Number.POSITIVE_INFINITY },
   ])("refuses options %j", (o) => {
     expect(() => new AdaptiveLimit(o)).toThrow(expect.objectContaining({ code: "RATELIMIT_BAD_POLICY" }));

@@ -200,21 +200,87 @@ const PARSE_MAP = new Uint8Array(256).fill(P_WORD);
 }
 
 /**
- * Keyword lookup, ASCII case-insensitive (libinjection's bsearch with cstrcasecmp only folds a-z).
- * Returns the type char code, 0 when the word is not a keyword.
+ * Keyword table, built once at load: open addressing over an ASCII case-folded FNV-1a hash, so a
+ * lookup reads the input in place (no substring, no upper-casing) — the tokenizer's hottest call.
+ * Same answers as libinjection's bsearch with cstrcasecmp, which folds a-z only.
  */
-function lookupWord(word: string): number {
-  const n = word.length;
-  if (n === 0 || n >= TOKEN_SIZE) return 0;
-  let needsUpper = false;
-  for (let i = 0; i < n; i++) {
-    const c = word.charCodeAt(i);
-    // No keyword holds NUL or a byte above 0x7e, and toUpperCase must not touch Latin-1 letters.
-    if (c === 0 || c > 0x7e) return 0;
-    if (c >= 0x61 && c <= 0x7a) needsUpper = true;
+const KW_BITS = 12; // 4096 slots for ~1000 words: short probe chains
+const KW_MASK = (1 << KW_BITS) - 1;
+const kwSlots = new Int16Array(1 << KW_BITS).fill(-1);
+const kwWords: string[] = [];
+const kwTypes: number[] = [];
+
+function foldByte(c: number): number {
+  return c >= 0x61 && c <= 0x7a ? c - 0x20 : c;
+}
+
+function hashStep(h: number, c: number): number {
+  return Math.imul(h ^ c, 0x01000193);
+}
+
+for (const [word, type] of SQLI_KEYWORDS) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < word.length; i++) h = hashStep(h, word.charCodeAt(i));
+  let slot = h & KW_MASK;
+  while ((kwSlots[slot] as number) >= 0) slot = (slot + 1) & KW_MASK;
+  kwSlots[slot] = kwWords.length;
+  kwWords.push(word);
+  kwTypes.push(type.charCodeAt(0));
+}
+
+/** Finds the keyword whose folded hash is h and that equals the folded text (a + " " + b). */
+function probe(h: number, a: string, aStart: number, aLen: number, b: string | undefined): number {
+  const total = b === undefined ? aLen : aLen + 1 + b.length;
+  for (let slot = h & KW_MASK; ; slot = (slot + 1) & KW_MASK) {
+    const k = kwSlots[slot] as number;
+    if (k < 0) return 0;
+    const w = kwWords[k] as string;
+    if (w.length !== total) continue;
+    let ok = true;
+    for (let i = 0; i < aLen && ok; i++) ok = w.charCodeAt(i) === foldByte(a.charCodeAt(aStart + i));
+    if (ok && b !== undefined) {
+      ok = w.charCodeAt(aLen) === 0x20;
+      for (let i = 0; i < b.length && ok; i++) ok = w.charCodeAt(aLen + 1 + i) === foldByte(b.charCodeAt(i));
+    }
+    if (ok) return kwTypes[k] as number;
   }
-  const t = SQLI_KEYWORDS.get(needsUpper ? word.toUpperCase() : word);
-  return t === undefined ? 0 : t.charCodeAt(0);
+}
+
+/**
+ * Keyword type (char code) of s[start, start+len), 0 when it is not a keyword. No keyword holds NUL
+ * or a byte above 0x7e.
+ */
+function lookupRange(s: string, start: number, len: number): number {
+  if (len === 0 || len >= TOKEN_SIZE) return 0;
+  let h = 0x811c9dc5;
+  for (let i = start; i < start + len; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0 || c > 0x7e) return 0;
+    h = hashStep(h, foldByte(c));
+  }
+  return probe(h, s, start, len, undefined);
+}
+
+function lookupWord(word: string): number {
+  return lookupRange(word, 0, word.length);
+}
+
+/** Keyword type of the phrase `a b` (the folder's multi-word merge), without building it. */
+function lookupPhrase(a: string, b: string): number {
+  if (a.length + b.length + 1 >= TOKEN_SIZE) return 0;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < a.length; i++) {
+    const c = a.charCodeAt(i);
+    if (c === 0 || c > 0x7e) return 0;
+    h = hashStep(h, foldByte(c));
+  }
+  h = hashStep(h, 0x20);
+  for (let i = 0; i < b.length; i++) {
+    const c = b.charCodeAt(i);
+    if (c === 0 || c > 0x7e) return 0;
+    h = hashStep(h, foldByte(c));
+  }
+  return probe(h, a, 0, a.length, b);
 }
 
 /** cstrcasecmp(UPPER, val, len) == 0: val equals the upper-case word, ASCII case-insensitively. */
@@ -236,6 +302,17 @@ function find2(s: string, from: number, end: number, c0: number, c1: number): nu
   return -1;
 }
 
+/**
+ * SQLI_FINGERPRINTS as numbers (7 bits per upper-cased type char; no type is NUL, so lengths do
+ * not collide): the per-input check then builds no upper-cased string.
+ */
+const FINGERPRINT_KEYS = new Set<number>();
+for (const fp of SQLI_FINGERPRINTS) {
+  let key = 0;
+  for (let i = 0; i < fp.length; i++) key = key * 128 + fp.charCodeAt(i);
+  FINGERPRINT_KEYS.add(key);
+}
+
 // ---------------------------------------------------------------------------------------------
 
 class SqliState {
@@ -247,6 +324,8 @@ class SqliState {
   current: Token = this.tokens[0] as Token;
   readonly lastComment = new Token();
   fingerprint = "";
+  /** The fingerprint upper-cased and packed 7 bits per type, for FINGERPRINT_KEYS. */
+  fingerprintKey = 0;
   statsCommentDdx = 0;
   statsCommentHash = 0;
   statsTokens = 0;
@@ -361,10 +440,9 @@ class SqliState {
       this.current.assignFrom(T_OPERATOR, s, pos, 3);
       return pos + 3;
     }
-    const two = s.substr(pos, 2);
-    const ch = lookupWord(two);
+    const ch = lookupRange(s, pos, 2);
     if (ch !== 0) {
-      this.current.assign(ch, pos, 2, two);
+      this.current.assignFrom(ch, s, pos, 2);
       return pos + 2;
     }
     if (s.charCodeAt(pos) === 0x3a) {
@@ -506,7 +584,7 @@ class SqliState {
     for (let i = 0; i < cur.len; i++) {
       const c = val.charCodeAt(i);
       if (c === 0x2e || c === C_TICK) {
-        const ch = lookupWord(val.slice(0, i));
+        const ch = lookupRange(s, pos, i);
         if (ch !== T_NONE && ch !== T_BAREWORD) {
           cur.clear();
           cur.assignFrom(ch, s, pos, i);
@@ -515,7 +593,7 @@ class SqliState {
       }
     }
     if (wlen < TOKEN_SIZE) {
-      const ch = lookupWord(val);
+      const ch = lookupRange(s, pos, wlen);
       cur.type = ch === 0 ? T_BAREWORD : ch;
     }
     return end;
@@ -792,24 +870,21 @@ class SqliState {
     }
     const sz3 = a.len + b.len + 1;
     if (sz3 >= TOKEN_SIZE) return false;
-    const merged = `${a.val} ${b.val}`;
-    const ch = lookupWord(merged);
+    const ch = lookupPhrase(a.val, b.val);
     if (ch === 0) return false;
-    a.assign(ch, a.pos, sz3, merged);
+    a.assign(ch, a.pos, sz3, `${a.val} ${b.val}`);
     return true;
   }
 
   /** libinjection_sqli_fold: returns the number of tokens of the fingerprint (at most 5). */
   fold(): number {
-    const T = this.tokens;
-    const tk = (i: number): Token => T[i] as Token;
     let pos = 0;
     let left = 0;
     this.more = true;
     this.lastComment.clear();
 
     // Skip leading comments, '(' , sql types and unary operators.
-    this.current = tk(0);
+    this.current = this.tok(0);
     while (this.more) {
       this.more = this.tokenize();
       const c = this.current;
@@ -820,11 +895,11 @@ class SqliState {
 
     for (;;) {
       if (pos >= MAX_TOKENS) {
-        const t0 = tk(0).type;
-        const t1 = tk(1).type;
-        const t2 = tk(2).type;
-        const t3 = tk(3).type;
-        const t4 = tk(4).type;
+        const t0 = this.tok(0).type;
+        const t1 = this.tok(1).type;
+        const t2 = this.tok(2).type;
+        const t3 = this.tok(3).type;
+        const t4 = this.tok(4).type;
         if (
           (t0 === T_NUMBER &&
             (t1 === T_OPERATOR || t1 === T_COMMA) &&
@@ -848,7 +923,7 @@ class SqliState {
             t4 === T_BAREWORD)
         ) {
           if (pos > MAX_TOKENS) {
-            tk(1).copyFrom(tk(MAX_TOKENS));
+            this.tok(1).copyFrom(this.tok(MAX_TOKENS));
             pos = 2;
             left = 0;
           } else {
@@ -869,8 +944,8 @@ class SqliState {
         continue;
       }
 
-      const a = tk(left);
-      const b = tk(left + 1);
+      const a = this.tok(left);
+      const b = this.tok(left + 1);
       // Two-token folds.
       if (a.type === T_STRING && b.type === T_STRING) {
         pos -= 1;
@@ -976,7 +1051,7 @@ class SqliState {
       }
 
       // Three-token folds.
-      const c = tk(left + 2);
+      const c = this.tok(left + 2);
       if (a.type === T_NUMBER && b.type === T_OPERATOR && c.type === T_NUMBER) {
         pos -= 2;
         left = 0;
@@ -1091,7 +1166,7 @@ class SqliState {
     }
 
     if (left < MAX_TOKENS && this.lastComment.type === T_COMMENT) {
-      tk(left).copyFrom(this.lastComment);
+      this.tok(left).copyFrom(this.lastComment);
       left += 1;
     }
     return Math.min(left, MAX_TOKENS);
@@ -1108,21 +1183,25 @@ class SqliState {
         last.type = T_COMMENT;
     }
     let fp = "";
+    let key = 0;
     let evil = false;
     for (let i = 0; i < tlen; i++) {
       const t = this.tok(i).type;
       if (t === T_EVIL) evil = true;
       fp += String.fromCharCode(t);
+      key = key * 128 + foldByte(t);
     }
     if (evil) {
       // Unparsable (nested or MySQL-conditional comments): the whole input reads as "X".
       fp = "X";
+      key = T_EVIL;
       const t0 = this.tok(0);
       t0.type = T_EVIL;
       t0.val = "X";
       this.tok(1).type = T_NONE;
     }
     this.fingerprint = fp;
+    this.fingerprintKey = key;
     return fp;
   }
 
@@ -1131,7 +1210,7 @@ class SqliState {
     const fp = this.fingerprint;
     if (fp.length < 1) return false;
     // Fingerprints are compared upper-cased (libinjection's v0 -> v1 conversion, a-z only).
-    if (!SQLI_FINGERPRINTS.has(upperAscii(fp))) return false;
+    if (!FINGERPRINT_KEYS.has(this.fingerprintKey)) return false;
     return this.notWhitelist();
   }
 

@@ -99,8 +99,6 @@ export class Transaction implements ActionTransaction, MacroResolver {
   mode: EngineMode;
   requestBodyAccess: boolean;
   forceRequestBodyVariable = false;
-  /** ctl:requestBodyProcessor; undefined: chosen from Content-Type. */
-  requestBodyProcessor: string | undefined;
   auditEngine: string | undefined;
   auditLogParts: string | undefined;
 
@@ -263,7 +261,7 @@ export class Transaction implements ActionTransaction, MacroResolver {
     let body = this.reqChunks.length === 1 ? this.reqChunks[0]! : this.reqChunks.join("");
     this.reqChunks = [body];
     const ct = this.data.requestHeaders.first("content-type")?.value ?? "";
-    const processor = this.requestBodyProcessor ?? processorFor(ct);
+    const processor = this.data.requestBodyProcessor || undefined;
     // SecRequestBodyNoFilesLimit applies to bodies that are not multipart (v3 manual).
     const limit =
       processor === "MULTIPART"
@@ -599,7 +597,8 @@ export class Transaction implements ActionTransaction, MacroResolver {
         (this.removedTargetsByTag ??= []).push({ tag: op.tag, targets: op.targets });
         return;
       case "requestBodyProcessor":
-        this.requestBodyProcessor = op.processor;
+        this.data.bodyProcessor = op.processor;
+        this.data.scalarCache.delete("REQBODY_PROCESSOR");
         return;
       case "requestBodyAccess":
         this.requestBodyAccess = op.on;
@@ -671,14 +670,6 @@ function excluded(list: readonly KeySelector[], key: string): boolean {
     }
   }
   return false;
-}
-
-/** v3 picks URLENCODED and MULTIPART from Content-Type; XML and JSON need ctl:requestBodyProcessor. */
-function processorFor(contentType: string): string | undefined {
-  const ct = contentType.trim().toLowerCase();
-  if (ct.startsWith("application/x-www-form-urlencoded")) return "URLENCODED";
-  if (ct.startsWith("multipart/form-data")) return "MULTIPART";
-  return undefined;
 }
 
 function urlencodedFallback(body: ByteString, sep: string): BodyParseResult {

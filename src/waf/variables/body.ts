@@ -41,8 +41,8 @@ export const bodyVariables: VariableDefinition[] = [
   ...defineScalars({
     REQUEST_BODY: (d) => d.requestBody,
     REQUEST_BODY_LENGTH: (d) => String(d.requestBodyLength),
-    /** "" before a processor is chosen, so CRS 901340 (`!@rx URLENCODED|...`) sees "no processor". */
-    REQBODY_PROCESSOR: (d) => d.bodyProcessor ?? "",
+    /** "" when no processor applies, so CRS 901340 (`!@rx URLENCODED|...`) sees "no processor". */
+    REQBODY_PROCESSOR: (d) => d.requestBodyProcessor,
     REQBODY_ERROR: (d) => (d.bodyError === undefined ? "0" : "1"),
     REQBODY_ERROR_MSG: (d) => d.bodyError ?? "",
     REQBODY_PROCESSOR_ERROR: (d) => (d.bodyError === undefined ? "0" : "1"),

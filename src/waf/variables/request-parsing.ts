@@ -104,3 +104,14 @@ export function basename(path: ByteString): ByteString {
   const at = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
   return at === -1 ? path : path.slice(at + 1);
 }
+
+/**
+ * The body processor a Content-Type selects by itself: v3 and Coraza pick URLENCODED and MULTIPART
+ * when the header is added; XML and JSON need ctl:requestBodyProcessor.
+ */
+export function processorForContentType(contentType: ByteString): string | undefined {
+  const ct = contentType.trim().toLowerCase();
+  if (ct.startsWith("application/x-www-form-urlencoded")) return "URLENCODED";
+  if (ct.startsWith("multipart/form-data")) return "MULTIPART";
+  return undefined;
+}

@@ -12,6 +12,7 @@ import {
   parseQuery,
   parseRequestTarget,
   percentDecode,
+  processorForContentType,
 } from "./request-parsing.js";
 
 /** The request as the gateway received it (see Transaction in src/waf/engine/transaction.ts). */
@@ -63,6 +64,7 @@ export class TxData {
   private argsPostNamesCol: Collection | undefined;
   requestBody: ByteString | undefined;
   requestBodyLength = 0;
+  /** Set by ctl:requestBodyProcessor, or when the body was parsed. */
   bodyProcessor: string | undefined;
   bodyResult: BodyParseResult | undefined;
   bodyError: string | undefined;
@@ -205,6 +207,13 @@ export class TxData {
     this.filesCols = undefined;
     this.bodyVarsCols = undefined;
     this.scalarCache.clear();
+  }
+
+  /** REQBODY_PROCESSOR: the ctl choice, else what Content-Type selects, else "". */
+  get requestBodyProcessor(): string {
+    if (this.bodyProcessor !== undefined) return this.bodyProcessor;
+    const ct = this.requestHeaders.first("content-type")?.value;
+    return (ct === undefined ? undefined : processorForContentType(ct)) ?? "";
   }
 
   get files(): readonly UploadedFile[] {

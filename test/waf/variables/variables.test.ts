@@ -211,3 +211,24 @@ describe("registry", () => {
     expect(variableNames().length).toBeGreaterThan(60);
   });
 });
+
+describe("REQBODY_PROCESSOR in phase 1", () => {
+  it.each([
+    ["application/x-www-form-urlencoded; charset=utf-8", "", ["901340"]],
+    ["multipart/form-data; boundary=x", "", ["901340"]],
+    ["application/json", "", ["901340", "force"]],
+    ["application/json", `SecAction "id:5,phase:1,pass,nolog,ctl:requestBodyProcessor=JSON"`, ["901340"]],
+  ])("%s %s", (ct, setup, expected) => {
+    // CRS 901340 forces body inspection when no processor applies; it must see the header's choice.
+    const rs = load(`
+${setup}
+SecAction "id:6,phase:1,pass,nolog,setvar:tx.seen=901340"
+SecRule REQBODY_PROCESSOR "!@rx (?:URLENCODED|MULTIPART|XML|JSON)" "id:7,phase:1,pass,nolog,setvar:tx.force=force"
+`);
+    const tx = rs.newTransaction(request({ method: "POST", headers: [["Content-Type", ct]] }));
+    tx.processRequestHeaders();
+    expect(
+      [tx.data.tx.first("seen")?.value, tx.data.tx.first("force")?.value].filter((v) => v !== undefined),
+    ).toEqual(expected);
+  });
+});

@@ -26,49 +26,53 @@ function hasRange(node: unknown): node is { range: [number, number, number] } {
   return typeof node === "object" && node !== null && Array.isArray((node as { range?: unknown }).range);
 }
 
-/** Line of the node at `path`, or of its nearest ancestor present in the document. */
-function lineOf(doc: Document, lc: LineCounter, path: readonly PathPart[]): number {
+/** Source offset of the node at `path`, or of its nearest ancestor present in the document; -1 if none. */
+function offsetOf(doc: Document, path: readonly PathPart[]): number {
   for (let i = path.length; i >= 0; i--) {
     const node = i === 0 ? doc.contents : doc.getIn(path.slice(0, i), true);
-    if (hasRange(node)) return lc.linePos(node.range[0]).line;
+    if (hasRange(node)) return node.range[0];
   }
-  return 0;
+  return -1;
 }
 
-/** Line of the key `key` inside the map at `path` (for unknown keys, point at the key itself). */
-function lineOfKey(doc: Document, lc: LineCounter, path: readonly PathPart[], key: string): number {
+/** Offset of the key `key` inside the map at `path` (for unknown keys, point at the key itself). */
+function offsetOfKey(doc: Document, path: readonly PathPart[], key: string): number {
   const map = path.length === 0 ? doc.contents : doc.getIn(path, true);
   if (isMap(map)) {
     for (const pair of map.items) {
-      if (isScalar(pair.key) && pair.key.value === key && hasRange(pair.key))
-        return lc.linePos(pair.key.range[0]).line;
+      if (isScalar(pair.key) && pair.key.value === key && hasRange(pair.key)) return pair.key.range[0];
     }
   }
-  return lineOf(doc, lc, path);
+  return offsetOf(doc, path);
 }
 
-function issuesFromZod(doc: Document, lc: LineCounter, zodIssues: readonly ZodIssue[]): ConfigIssue[] {
-  const out: ConfigIssue[] = [];
+/** An issue with its source offset, to sort issues in the order of the file. */
+type Located = { path: string; at: number; message: string };
+
+function zodMessage(issue: ZodIssue): string {
+  if (issue.code === "invalid_type" && issue.received === "undefined") return "is required";
+  if (issue.code === "invalid_type") return `expected ${issue.expected}, got ${issue.received}`;
+  if (issue.code === "invalid_enum_value") {
+    return `must be one of ${issue.options.join(", ")} (got ${JSON.stringify(issue.received)})`;
+  }
+  return issue.message;
+}
+
+function issuesFromZod(doc: Document, zodIssues: readonly ZodIssue[]): Located[] {
+  const out: Located[] = [];
   for (const issue of zodIssues) {
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys) {
         out.push({
           path: formatPath([...issue.path, key]),
-          line: lineOfKey(doc, lc, issue.path, key),
+          at: offsetOfKey(doc, issue.path, key),
           message: "unknown key",
         });
       }
-      continue;
+    } else {
+      out.push({ path: formatPath(issue.path), at: offsetOf(doc, issue.path), message: zodMessage(issue) });
     }
-    let message = issue.message;
-    if (issue.code === "invalid_type" && issue.received === "undefined") message = "is required";
-    else if (issue.code === "invalid_type") message = `expected ${issue.expected}, got ${issue.received}`;
-    else if (issue.code === "invalid_enum_value") {
-      message = `must be one of ${issue.options.join(", ")} (got ${JSON.stringify(issue.received)})`;
-    }
-    out.push({ path: formatPath(issue.path), line: lineOf(doc, lc, issue.path), message });
   }
-  out.sort((a, b) => a.line - b.line);
   return out;
 }
 
@@ -76,29 +80,30 @@ function issuesFromZod(doc: Document, lc: LineCounter, zodIssues: readonly ZodIs
 export function parseConfig(text: string, file = "rampart.yaml"): RampartConfig {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const toIssues = (found: Located[]): ConfigIssue[] =>
+    found
+      .sort((a, b) => a.at - b.at)
+      .map((i) => ({ path: i.path, line: i.at < 0 ? 0 : lc.linePos(i.at).line, message: i.message }));
   if (doc.errors.length > 0) {
-    throw new ConfigError(
-      file,
-      doc.errors.map((e) => ({
-        path: "",
-        line: lc.linePos(e.pos[0]).line,
-        message: `YAML: ${e.message.split("\n")[0]}`,
-      })),
-    );
+    const found = doc.errors.map((e) => ({
+      path: "",
+      at: e.pos[0],
+      message: `YAML: ${e.message.split("\n")[0]}`,
+    }));
+    throw new ConfigError(file, toIssues(found));
   }
   const data: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
   const result = rampartConfigSchema.safeParse(data);
   if (!result.success) {
     // zod skips refinements of objects that failed, so cross references are checked on the raw data.
-    const issues = issuesFromZod(doc, lc, result.error.issues);
-    const have = new Set(issues.map((i) => `${i.path}\u0000${i.message}`));
+    const found = issuesFromZod(doc, result.error.issues);
+    const have = new Set(found.map((i) => `${i.path}\u0000${i.message}`));
     for (const x of crossReferenceIssues(data)) {
       const path = formatPath(x.path);
       if (!have.has(`${path}\u0000${x.message}`))
-        issues.push({ path, line: lineOf(doc, lc, x.path), message: x.message });
+        found.push({ path, at: offsetOf(doc, x.path), message: x.message });
     }
-    issues.sort((a, b) => a.line - b.line);
-    throw new ConfigError(file, issues);
+    throw new ConfigError(file, toIssues(found));
   }
   return result.data;
 }

@@ -32,6 +32,11 @@ export function urlDecode(s: string): string {
   return out;
 }
 
+/** Text with chars above 0xFF (YAML \u escapes, typographic quotes) as the UTF-8 bytes a request carries. */
+export function toBytes(s: string): string {
+  return /[^\u0000-\u00ff]/.test(s) ? Buffer.from(s, "utf8").toString("latin1") : s;
+}
+
 /** Argument names and values of a query string or urlencoded body, decoded once and twice. */
 function argsOf(raw: string): string[] {
   const out: string[] = [];
@@ -39,7 +44,7 @@ function argsOf(raw: string): string[] {
     const eq = pair.indexOf("=");
     for (const part of eq < 0 ? [pair] : [pair.slice(0, eq), pair.slice(eq + 1)]) {
       if (part === "") continue;
-      const once = urlDecode(part);
+      const once = urlDecode(toBytes(part));
       out.push(once);
       const twice = urlDecode(once);
       if (twice !== once) out.push(twice);
@@ -91,7 +96,7 @@ export function crsPayloads(ruleIds: readonly string[] | "all-941-942"): string[
           if (typeof value !== "string") continue;
           const h = name.toLowerCase();
           if (h === "cookie") for (const a of argsOf(value.replaceAll("; ", "&"))) out.add(a);
-          else if (h === "user-agent" || h === "referer") out.add(urlDecode(value));
+          else if (h === "user-agent" || h === "referer") out.add(urlDecode(toBytes(value)));
         }
       }
     }
@@ -120,6 +125,9 @@ const SENTENCES = [
   "Is it 100% cotton or a blend?",
   "Return window: 30 days; exchanges are free.",
   "I can't log in -- the password reset link expired.",
+  "It’s the “best” café in town 😀",
+  "¿Dónde está mi pedido? — gracias",
+  "红色鞋子 42号",
 ];
 const PRODUCTS = [
   "O'Reilly's cookbook",
@@ -188,7 +196,8 @@ export function benignCorpus(): string[] {
   for (let i = 0; i < base.length; i++) {
     for (let j = 0; j < base.length; j += 7) out.add(`${base[i]} ${base[(i + j) % base.length]}`);
   }
-  return [...out];
+  // Non-ASCII text travels as UTF-8.
+  return [...out].map((s) => Buffer.from(s, "utf8").toString("latin1"));
 }
 
 /** Fragments that steer random strings into the tokenizers' interesting paths. */

@@ -19,7 +19,8 @@
  *   tx.matchedRules       rules (chains) that matched and log, in order
  *   tx.anomalyScores      { inbound, outbound } read from TX
  *
- * Calling a later phase first runs the skipped earlier ones (never twice). Once intervened, no
+ * Calling a later phase first runs the skipped earlier ones (never twice), except logging, which
+ * runs alone. Once intervened, no
  * further phase runs except logging. DetectionOnly never intervenes; `allow` skips phases only
  * when the engine is On (v3: disruptive actions are not executed in DetectionOnly).
  */
@@ -131,7 +132,7 @@ export class Transaction implements ActionTransaction, MacroResolver {
   private readonly scratch: VarEntry[] = [];
   private readonly multi: ByteString[] = [];
   private currentRule: Rule | undefined;
-  private pendingMatches: RuleMatchValue[] = [];
+  private readonly pendingMatches: RuleMatchValue[] = [];
 
   constructor(ruleSet: RuleSet, req: RequestInfo, env: Collection) {
     this.ruleSet = ruleSet;
@@ -231,9 +232,9 @@ export class Transaction implements ActionTransaction, MacroResolver {
     return this.interruption;
   }
 
+  /** Phase 5. Phases never reached (no response: upstream failed) are not run, as in Coraza. */
   processLogging(): void {
     if (this.lastPhase >= 5) return;
-    if (this.interruption === undefined) this.runUpTo(4);
     this.lastPhase = 4;
     this.runUpTo(5);
   }
@@ -351,7 +352,7 @@ export class Transaction implements ActionTransaction, MacroResolver {
     this.data.matchedVars.clear();
     this.data.matchedVarsNames.clear();
     this.currentRule = head;
-    this.pendingMatches = [];
+    this.pendingMatches.length = 0;
     if (!this.evaluateLink(head, head, 0)) return false;
     let level = 0;
     for (let link = head.chain; link !== undefined; link = link.chain) {
@@ -379,11 +380,10 @@ export class Transaction implements ActionTransaction, MacroResolver {
         if (this.test(rule, op, ctx, e, e.value, level)) matched = true;
         continue;
       }
-      // Matching may write TX or MATCHED_VARS, which may be what we iterate: work on a copy.
-      const n = out.length;
-      if (n === 0) continue;
-      const list = n === 1 ? [out[0]!] : out.slice();
-      for (const e of list) {
+      // `out` is a snapshot: actions that write TX or MATCHED_VARS while we iterate do not disturb it,
+      // and nothing refills the scratch array before the next target.
+      for (let k = 0; k < out.length; k++) {
+        const e = out[k]!;
         if (rule.multiMatch) {
           for (const v of this.multiMatchValues(rule, e.value))
             if (this.test(rule, op, ctx, e, v, level)) matched = true;
@@ -569,7 +569,7 @@ export class Transaction implements ActionTransaction, MacroResolver {
       rev: head.rev,
       maturity: head.maturity,
       accuracy: head.accuracy,
-      matches: this.pendingMatches,
+      matches: this.pendingMatches.slice(),
       disruptive: d.kind,
       enforced,
       status,

@@ -161,12 +161,11 @@ export class TxData {
   }
 
   /** ARGS as two collections (query first, then body), named ARGS in logs as ModSecurity does. */
-  readonly argsView = {
-    get: new Collection("ARGS"),
-    post: new Collection("ARGS"),
-    builtGet: false,
-    builtPost: -1,
-  };
+  private readonly argsView = (() => {
+    const get = new Collection("ARGS");
+    const post = new Collection("ARGS");
+    return { get, post, both: [get, post] as readonly Collection[], builtGet: false, builtPost: -1 };
+  })();
 
   /** ARGS: the GET and POST arguments, re-labelled `ARGS:name`. */
   args(): readonly Collection[] {
@@ -180,20 +179,19 @@ export class TxData {
       for (const e of this.argsPost.entries) v.post.add(e.key, e.value);
       v.builtPost = this.argsPost.size;
     }
-    return [v.get, v.post];
+    return v.both;
   }
 
-  private argsNamesCols: { get: Collection; post: Collection; postSize: number } | undefined;
+  private argsNamesCols: { both: readonly Collection[]; postSize: number } | undefined;
 
   argsNames(): readonly Collection[] {
     if (this.argsNamesCols === undefined || this.argsNamesCols.postSize !== this.argsPost.size) {
       this.argsNamesCols = {
-        get: namesOf("ARGS_NAMES", this.argsGet),
-        post: namesOf("ARGS_NAMES", this.argsPost),
+        both: [namesOf("ARGS_NAMES", this.argsGet), namesOf("ARGS_NAMES", this.argsPost)],
         postSize: this.argsPost.size,
       };
     }
-    return [this.argsNamesCols.get, this.argsNamesCols.post];
+    return this.argsNamesCols.both;
   }
 
   /** Records what the body processor found (phase 2). */

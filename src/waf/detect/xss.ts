@@ -14,6 +14,10 @@
  *     VIEW-SOURCE);
  *   - a comment holding '`', an IE conditional comment ([if ...), <?xml, <?import or <!ENTITY.
  *
+ * The tag, attribute and URL-scheme blacklists below are libinjection's data (libinjection_xss.c,
+ * Copyright (c) 2012-2016 Nick Galbreath, (c) 2021 LibInjection, BSD-3-Clause; the full notice is in
+ * sqli-fingerprints.ts).
+ *
  * Pure, never throws, linear in the input. Tokens are (start, length) pairs into the input.
  */
 import type { ByteString } from "../types.js";

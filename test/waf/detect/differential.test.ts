@@ -54,50 +54,54 @@ function report(corpus: string, result: { sqli: Agreement; xss: Agreement }): vo
   }
 }
 
-describe.skipIf(ref === undefined)(`differential against libinjection ${ref?.version ?? ""}`, () => {
-  describe.skipIf(!hasCrs)("CRS regression payloads", () => {
-    it("rules 942100, 942101, 941100, 941101: >= 99 % agreement", () => {
-      const inputs = crsPayloads(["942100", "942101", "941100", "941101"]);
-      expect(inputs.length).toBeGreaterThan(20);
-      const result = compare(inputs);
-      report("CRS 942100/942101/941100/941101", result);
-      expect(result.sqli.rate).toBeGreaterThanOrEqual(0.99);
-      expect(result.xss.rate).toBeGreaterThanOrEqual(0.99);
+describe.skipIf(ref === undefined)(
+  `differential against libinjection ${ref?.version ?? ""}`,
+  { timeout: 60_000 },
+  () => {
+    describe.skipIf(!hasCrs)("CRS regression payloads", () => {
+      it("rules 942100, 942101, 941100, 941101: >= 99 % agreement", () => {
+        const inputs = crsPayloads(["942100", "942101", "941100", "941101"]);
+        expect(inputs.length).toBeGreaterThan(20);
+        const result = compare(inputs);
+        report("CRS 942100/942101/941100/941101", result);
+        expect(result.sqli.rate).toBeGreaterThanOrEqual(0.99);
+        expect(result.xss.rate).toBeGreaterThanOrEqual(0.99);
+      });
+
+      it("every 941xxx and 942xxx test: >= 99 % agreement", () => {
+        const inputs = crsPayloads("all-941-942");
+        expect(inputs.length).toBeGreaterThan(500);
+        const result = compare(inputs);
+        report("CRS all 941/942 tests", result);
+        expect(result.sqli.rate).toBeGreaterThanOrEqual(0.99);
+        expect(result.xss.rate).toBeGreaterThanOrEqual(0.99);
+      });
     });
 
-    it("every 941xxx and 942xxx test: >= 99 % agreement", () => {
-      const inputs = crsPayloads("all-941-942");
-      expect(inputs.length).toBeGreaterThan(500);
+    it("benign text: >= 99 % agreement, and under 2 % flagged", () => {
+      const inputs = benignCorpus();
       const result = compare(inputs);
-      report("CRS all 941/942 tests", result);
+      report("benign text", result);
       expect(result.sqli.rate).toBeGreaterThanOrEqual(0.99);
       expect(result.xss.rate).toBeGreaterThanOrEqual(0.99);
+      // libinjection itself flags a little benign text ("5 < 6 and 7 > 3" reads as 1&1): keep it rare.
+      const flagged = inputs.filter((s) => detectSqli(s).match || detectXss(s)).length;
+      console.log(`[detect differential] benign text flagged: ${flagged}/${inputs.length}`);
+      expect(flagged / inputs.length).toBeLessThan(0.02);
     });
-  });
 
-  it("benign text: >= 99 % agreement, and under 2 % flagged", () => {
-    const inputs = benignCorpus();
-    const result = compare(inputs);
-    report("benign text", result);
-    expect(result.sqli.rate).toBeGreaterThanOrEqual(0.99);
-    expect(result.xss.rate).toBeGreaterThanOrEqual(0.99);
-    // libinjection itself flags a little benign text ("5 < 6 and 7 > 3" reads as 1&1): keep it rare.
-    const flagged = inputs.filter((s) => detectSqli(s).match || detectXss(s)).length;
-    console.log(`[detect differential] benign text flagged: ${flagged}/${inputs.length}`);
-    expect(flagged / inputs.length).toBeLessThan(0.02);
-  });
-
-  it("random and mutated strings (fixed seed): >= 99.5 % agreement", () => {
-    // We measured 100 % on 300 000 random strings over three seeds; the floor leaves room for a
-    // rare quirk of C (reads past a token, signed chars) that a new random draw might hit.
-    const seeds = hasCrs ? crsPayloads("all-941-942") : [];
-    const inputs = [
-      ...fc.sample(randomInput, { numRuns: 4000, seed: 20260101 }),
-      ...fc.sample(mutated(seeds), { numRuns: 4000, seed: 20260102 }),
-    ];
-    const result = compare(inputs);
-    report("random + mutated", result);
-    expect(result.sqli.rate).toBeGreaterThanOrEqual(0.995);
-    expect(result.xss.rate).toBeGreaterThanOrEqual(0.995);
-  });
-});
+    it("random and mutated strings (fixed seed): >= 99.5 % agreement", () => {
+      // We measured 100 % on 300 000 random strings over three seeds; the floor leaves room for a
+      // rare quirk of C (reads past a token, signed chars) that a new random draw might hit.
+      const seeds = hasCrs ? crsPayloads("all-941-942") : [];
+      const inputs = [
+        ...fc.sample(randomInput, { numRuns: 4000, seed: 20260101 }),
+        ...fc.sample(mutated(seeds), { numRuns: 4000, seed: 20260102 }),
+      ];
+      const result = compare(inputs);
+      report("random + mutated", result);
+      expect(result.sqli.rate).toBeGreaterThanOrEqual(0.995);
+      expect(result.xss.rate).toBeGreaterThanOrEqual(0.995);
+    });
+  },
+);

@@ -1,55 +1,46 @@
 /**
  * t:lowercase and t:uppercase: ASCII letters only, as C's tolower/toupper in the "C" locale that
- * ModSecurity uses. JS's own toLowerCase would also fold Latin-1 letters (0xC0–0xDE) and
- * toUpperCase would even change the length (0xDF "ß" -> "SS"), so the native call is used only
- * when the value is pure ASCII.
+ * ModSecurity uses. V8's native toLowerCase/toUpperCase are used for speed, and the manual path
+ * only when the value holds a Latin-1 letter the native call would also change (toLowerCase folds
+ * 0xC0–0xDE; toUpperCase changes 0xE0–0xFE, 0xB5 "µ" and 0xFF to chars above 0xFF, and 0xDF "ß"
+ * to "SS").
  */
 import { registerTransform } from "./registry.js";
 
-export function lowercase(input: string): string {
-  const n = input.length;
-  let upper = false;
-  let high = false;
-  for (let i = 0; i < n; i++) {
-    const c = input.charCodeAt(i);
-    if (c >= 65 && c <= 90) upper = true;
-    else if (c >= 0x80) high = true;
-  }
-  if (!upper) return input;
-  if (!high) return input.toLowerCase();
+const LATIN1_UPPER = /[\xc0-\xd6\xd8-\xde]/g;
+const LATIN1_LOWER = /[\xb5\xdf-\xf6\xf8-\xff]/g;
+
+/**
+ * Applies the native `convert` to the stretches between the Latin-1 letters `keep` matches, and
+ * copies those letters unchanged. Common in practice: UTF-8 lead bytes such as 0xC3 (é, ü, ...)
+ * are Latin-1 capitals.
+ */
+function convertAround(input: string, keep: RegExp, convert: (s: string) => string): string {
   let out = "";
   let start = 0;
-  for (let i = 0; i < n; i++) {
-    const c = input.charCodeAt(i);
-    if (c >= 65 && c <= 90) {
-      out += input.slice(start, i) + String.fromCharCode(c + 32);
-      start = i + 1;
-    }
+  keep.lastIndex = 0;
+  for (let m = keep.exec(input); m !== null; m = keep.exec(input)) {
+    out += convert(input.slice(start, m.index)) + m[0];
+    start = m.index + 1;
   }
-  return out + input.slice(start);
+  return out + convert(input.slice(start));
+}
+
+const toLower = (s: string): string => s.toLowerCase();
+const toUpper = (s: string): string => s.toUpperCase();
+
+export function lowercase(input: string): string {
+  const lower = input.toLowerCase();
+  if (lower === input) return input;
+  LATIN1_UPPER.lastIndex = 0;
+  return LATIN1_UPPER.test(input) ? convertAround(input, LATIN1_UPPER, toLower) : lower;
 }
 
 export function uppercase(input: string): string {
-  const n = input.length;
-  let lower = false;
-  let high = false;
-  for (let i = 0; i < n; i++) {
-    const c = input.charCodeAt(i);
-    if (c >= 97 && c <= 122) lower = true;
-    else if (c >= 0x80) high = true;
-  }
-  if (!lower) return input;
-  if (!high) return input.toUpperCase();
-  let out = "";
-  let start = 0;
-  for (let i = 0; i < n; i++) {
-    const c = input.charCodeAt(i);
-    if (c >= 97 && c <= 122) {
-      out += input.slice(start, i) + String.fromCharCode(c - 32);
-      start = i + 1;
-    }
-  }
-  return out + input.slice(start);
+  const upper = input.toUpperCase();
+  if (upper === input) return input;
+  LATIN1_LOWER.lastIndex = 0;
+  return LATIN1_LOWER.test(input) ? convertAround(input, LATIN1_LOWER, toUpper) : upper;
 }
 
 registerTransform("lowercase", lowercase);

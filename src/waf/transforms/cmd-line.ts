@@ -2,54 +2,26 @@
  * t:cmdLine: normalises a command line against evasion, as ModSecurity v3 does it
  * (src/actions/transformations/cmd_line.cc, after Frank Scholz's original):
  * deletes \ " ' ^; turns space, tab, CR, LF, ',' and ';' (and runs of them) into one space;
- * drops the space before '/' and '('; lower-cases ASCII letters. The deleted chars do not end a
- * run of spaces ("a ^ b" -> "a b").
+ * drops the space before '/' and '('; lower-cases ASCII letters.
+ *
+ * The reference is a one-pass state machine in which deleted chars leave the "in a run of spaces"
+ * state alone ("a ^ b" -> "a b") and '/' or '(' pop the space that was just written. That is the
+ * same as these native passes in order: delete, collapse runs, drop the space before '/' or '(',
+ * lower-case; they are much faster in V8 than a byte loop.
  */
+import { lowercase } from "./case.js";
 import { registerTransform } from "./registry.js";
 
+/** Anything the passes below would change. One regex: V8's indexOf is slow for " /"-like needles. */
+const NEEDS_WORK = /[\\"'^,;\t\n\rA-Z]| [ /(]/;
+const DELETED = /[\\"'^]+/g;
+const SEPARATORS = /[ ,;\t\r\n]+/g;
+const SPACE_BEFORE = / (?=[/(])/g;
+
 export function cmdLine(input: string): string {
-  const n = input.length;
-  let out = "";
-  let space = false;
-  let start = 0; // start of a run of plain, already lower-case bytes copied by slice
-  for (let i = 0; i < n; i++) {
-    const c = input.charCodeAt(i);
-    if (c >= 97 && c <= 122) {
-      space = false;
-      continue;
-    }
-    out += input.slice(start, i);
-    start = i + 1;
-    switch (c) {
-      case 34: // "
-      case 39: // '
-      case 92: // \
-      case 94: // ^
-        break;
-      case 32:
-      case 44: // ,
-      case 59: // ;
-      case 9:
-      case 13:
-      case 10:
-        if (!space) {
-          out += " ";
-          space = true;
-        }
-        break;
-      case 47: // /
-      case 40: // (
-        if (space) out = out.slice(0, -1);
-        space = false;
-        out += c === 47 ? "/" : "(";
-        break;
-      default:
-        out += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
-        space = false;
-    }
-  }
-  if (start === 0) return input;
-  return out + input.slice(start);
+  // Most values have none of these and come back unchanged after one native scan.
+  if (!NEEDS_WORK.test(input)) return input;
+  return lowercase(input.replace(DELETED, "").replace(SEPARATORS, " ").replace(SPACE_BEFORE, ""));
 }
 
 registerTransform("cmdLine", cmdLine);

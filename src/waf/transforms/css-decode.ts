@@ -17,10 +17,8 @@ export function cssDecode(input: string): string {
   let out = "";
   let start = 0;
   while (i < n) {
-    if (input.charCodeAt(i) !== 92) {
-      i++;
-      continue;
-    }
+    i = input.indexOf("\\", i);
+    if (i === -1) break;
     out += input.slice(start, i);
     i++; // the backslash is never kept
     if (i >= n) {

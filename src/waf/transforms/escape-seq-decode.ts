@@ -41,10 +41,8 @@ export function escapeSeqDecode(input: string): string {
   let out = "";
   let start = 0;
   while (i < n) {
-    if (input.charCodeAt(i) !== 92) {
-      i++;
-      continue;
-    }
+    i = input.indexOf("\\", i);
+    if (i === -1) break;
     if (i + 1 >= n) break;
     out += input.slice(start, i);
     const e = input.charCodeAt(i + 1);

@@ -91,10 +91,8 @@ export function htmlEntityDecode(input: string): string {
   let out = "";
   let start = 0;
   while (i < n) {
-    if (input.charCodeAt(i) !== 38 || i + 1 >= n) {
-      i++;
-      continue;
-    }
+    i = input.indexOf("&", i);
+    if (i === -1 || i + 1 >= n) break;
     let j = i + 1;
     let decoded = -1;
     if (input.charCodeAt(j) === 35) {

@@ -12,43 +12,56 @@ const SLASH = 47;
 const BSLASH = 92;
 const DOT = 46;
 
+/**
+ * True when the algorithm below could change the value: a "//", or a segment the reference
+ * rewrites, i.e. a '.' ending a segment (before '/' or at the end) that follows '.', '/' or the
+ * start ("." and any segment ending in ".."). Anything else it copies byte for byte.
+ */
+function needsWork(input: string): boolean {
+  if (input.indexOf("//") !== -1) return true;
+  const n = input.length;
+  for (let i = input.indexOf("."); i !== -1; i = input.indexOf(".", i + 1)) {
+    if (i + 1 < n && input.charCodeAt(i + 1) !== SLASH) continue;
+    if (i === 0) return true;
+    const p = input.charCodeAt(i - 1);
+    if (p === DOT || p === SLASH) return true;
+  }
+  return false;
+}
+
 function normalize(input: string, win: boolean): string {
   const n = input.length;
   if (n === 0) return input;
-  // Nothing to do without a '.' or "//" (or a '\' on Windows): the algorithm below would copy.
-  if (input.indexOf(".") === -1 && input.indexOf("//") === -1 && (!win || input.indexOf("\\") === -1)) {
-    return input;
-  }
+  if (win ? input.indexOf("\\") === -1 && !needsWork(input) : !needsWork(input)) return input;
 
-  const b = new Uint8Array(n);
-  for (let k = 0; k < n; k++) b[k] = input.charCodeAt(k);
-  const at = (k: number): number => b[k] ?? 0;
+  const b = Buffer.from(input, "latin1");
+
   const end = n - 1;
   let src = 0;
   let dst = 0;
   let hitRoot = false;
   let done = false;
-  const relative = !(at(0) === SLASH || (win && at(0) === BSLASH));
-  const trailing = at(end) === SLASH || (win && at(end) === BSLASH);
+  const relative = !(b[0]! === SLASH || (win && b[0]! === BSLASH));
+  const trailing = b[end]! === SLASH || (win && b[end]! === BSLASH);
 
   while (!done && src <= end && dst <= end) {
     if (win) {
-      if (at(src) === BSLASH) b[src] = SLASH;
-      if (src < end && at(src + 1) === BSLASH) b[src + 1] = SLASH;
+      if (b[src]! === BSLASH) b[src] = SLASH;
+      if (src < end && b[src + 1]! === BSLASH) b[src + 1] = SLASH;
     }
 
     // Normalise at the end of a segment (next byte is '/') or of the input; otherwise just copy.
     let segmentEnd = true;
     if (src === end) done = true;
-    else if (at(src + 1) !== SLASH) segmentEnd = false;
+    else if (b[src + 1]! !== SLASH) segmentEnd = false;
 
-    if (segmentEnd && !(src !== end && at(src) === SLASH)) {
-      if (at(src) === DOT) {
-        if (dst > 0 && at(dst - 1) === DOT) {
+    if (segmentEnd && !(src !== end && b[src]! === SLASH)) {
+      if (b[src]! === DOT) {
+        if (dst > 0 && b[dst - 1]! === DOT) {
           // "..": a relative path that already hit its root, or has no previous segment, keeps it.
           if (!(relative && (hitRoot || dst - 2 <= 0))) {
             dst -= 3;
-            while (dst > 0 && at(dst) !== SLASH) dst--;
+            while (dst > 0 && b[dst]! !== SLASH) dst--;
             if (dst <= 0) {
               hitRoot = true;
               dst = 0;
@@ -63,7 +76,7 @@ function normalize(input: string, win: boolean): string {
         } else if (dst === 0) {
           if (done) continue;
           src++;
-        } else if (at(dst - 1) === SLASH) {
+        } else if (b[dst - 1]! === SLASH) {
           if (done) continue;
           dst--;
           src++;
@@ -74,22 +87,19 @@ function normalize(input: string, win: boolean): string {
     }
 
     // Copy one byte; runs of slashes are copied as one.
-    if (at(src) === SLASH) {
-      while (src < end && (at(src + 1) === SLASH || (win && at(src + 1) === BSLASH))) src++;
+    if (b[src]! === SLASH) {
+      while (src < end && (b[src + 1]! === SLASH || (win && b[src + 1]! === BSLASH))) src++;
       // A relative path never starts with the slash that is left after removing a segment.
       if (relative && dst === 0) {
         src++;
         continue;
       }
     }
-    b[dst++] = at(src++);
+    b[dst++] = b[src++]!;
   }
 
-  if (!trailing && dst > 0 && at(dst - 1) === SLASH) dst--;
-  let out = "";
-  for (let k = 0; k < dst; k += 4096) {
-    out += String.fromCharCode.apply(null, Array.from(b.subarray(k, Math.min(dst, k + 4096))));
-  }
+  if (!trailing && dst > 0 && b[dst - 1]! === SLASH) dst--;
+  const out = b.toString("latin1", 0, dst);
   return out === input ? input : out;
 }
 

@@ -11,6 +11,8 @@
  */
 import { registerTransform } from "./registry.js";
 
+const HIGH_BYTE = /[\x80-\xff]/;
+
 function isCont(c: number): boolean {
   return (c & 0xc0) === 0x80;
 }
@@ -21,10 +23,9 @@ function percentU(d: number): string {
 }
 
 export function utf8ToUnicode(input: string): string {
+  let i = input.search(HIGH_BYTE);
+  if (i === -1) return input;
   const n = input.length;
-  let i = 0;
-  while (i < n && input.charCodeAt(i) < 0x80) i++;
-  if (i === n) return input;
 
   let out = input.slice(0, i);
   let start = i;

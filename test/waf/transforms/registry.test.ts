@@ -1,5 +1,8 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { getTransform, registerTransform, transformNames } from "../../../src/waf/transforms/index.js";
+import { crsDir, hasCrs } from "../../support/shared.js";
 
 // Every transformation CRS v4 uses and every other one ModSecurity v3's reference manual documents.
 const EXPECTED = [
@@ -80,5 +83,18 @@ describe("transformation registry", () => {
       if (original) registerTransform("trimRight", original);
     }
     expect(getTransform("trimRight")?.("x ")).toBe("x");
+  });
+});
+
+describe.skipIf(!hasCrs)("CRS v4 rules", () => {
+  it("use only registered transformations", () => {
+    const used = new Set<string>();
+    for (const file of readdirSync(resolve(crsDir, "rules"))) {
+      if (!file.endsWith(".conf")) continue;
+      const text = readFileSync(resolve(crsDir, "rules", file), "latin1");
+      for (const m of text.matchAll(/\bt:([A-Za-z0-9]+)/g)) used.add(m[1] ?? "");
+    }
+    expect(used.size).toBeGreaterThan(10);
+    expect([...used].filter((name) => getTransform(name) === undefined)).toEqual([]);
   });
 });

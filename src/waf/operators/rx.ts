@@ -1,0 +1,67 @@
+/**
+ * @rx: PCRE-compatible regular expression match (ModSecurity v3 src/operators/rx.cc). The pattern is
+ * translated and compiled once at load (regex.ts); a pattern with macros is compiled per distinct
+ * expansion (v3 compiles per evaluation; we keep the last one). With `capture`, TX.0 is the whole
+ * match and TX.1–TX.9 the groups, as v3 stores them.
+ */
+import type { ByteString, Operator, OperatorContext, OperatorInit } from "../types.js";
+import { DerivedParam, paramError } from "./param.js";
+import { type CompiledRegex, compilePcre } from "./regex.js";
+import { registerOperator } from "./registry.js";
+
+/** Runs a compiled pattern on one input; fills `captures` when given. */
+export function matchRegex(
+  re: CompiledRegex,
+  input: ByteString,
+  captures: ByteString[] | undefined,
+): boolean {
+  const r = re.exact !== undefined && input.indexOf("\r") !== -1 ? re.exact : re.fast;
+  if (captures === undefined) return r.test(input);
+  const m = r.exec(input);
+  if (m === null) return false;
+  captures[0] = m[0];
+  const map = re.groupMap;
+  let last = 0;
+  const top = Math.min(map.length - 1, 9);
+  for (let g = 1; g <= top; g++) {
+    const v = m[map[g] as number];
+    captures[g] = v ?? "";
+    if (v !== undefined) last = g;
+  }
+  // Groups after the last one that took part stay unset, as v3 stores only the first rc groups.
+  captures.length = last + 1;
+  return true;
+}
+
+function compileFor(init: OperatorInit, name: string) {
+  return (text: string): CompiledRegex => {
+    try {
+      return compilePcre(text);
+    } catch (err) {
+      throw paramError(init, name, `invalid regular expression: ${(err as Error).message}`, err);
+    }
+  };
+}
+
+export function rxFactory(init: OperatorInit): Operator {
+  const compiled = new DerivedParam(init.param, compileFor(init, "rx"));
+  const constant = compiled.constantValue;
+  if (constant !== undefined) {
+    return {
+      evaluate: (input: ByteString, ctx: OperatorContext) => matchRegex(constant, input, ctx.captures),
+    };
+  }
+  return {
+    evaluate(input: ByteString, ctx: OperatorContext): boolean {
+      let re: CompiledRegex;
+      try {
+        re = compiled.get(ctx.macros);
+      } catch {
+        return false; // an expansion that is not a valid regex never matches (v3 logs and fails)
+      }
+      return matchRegex(re, input, ctx.captures);
+    },
+  };
+}
+
+registerOperator("rx", rxFactory);

@@ -1,0 +1,39 @@
+/**
+ * Extracts every @rx pattern (and bare-regex operator) from the CRS rule files for the tests, with
+ * the id of its rule (chained rules take the id of their chain's head). A small scanner: line
+ * continuations joined, quoted arguments with \" escapes, no SecLang parser needed.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { crsDir } from "../../support/shared.js";
+
+export interface CrsPattern {
+  readonly file: string;
+  readonly id: string;
+  readonly pattern: string;
+}
+
+const RULE = /^SecRule\s+(?:"(?:[^"\\]|\\.)*"|\S+)\s+"((?:[^"\\]|\\.)*)"(?:\s+"((?:[^"\\]|\\.)*)")?/;
+
+export function crsRxPatterns(): CrsPattern[] {
+  const dir = join(crsDir, "rules");
+  const out: CrsPattern[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".conf"))) {
+    const text = readFileSync(join(dir, file), "latin1").replace(/\\\r?\n/g, "");
+    let head = "";
+    for (const line of text.split("\n")) {
+      const t = line.trim();
+      if (!/^SecRule\s/.test(t)) continue;
+      const m = RULE.exec(t);
+      if (!m) throw new Error(`cannot scan ${file}: ${t.slice(0, 80)}`);
+      const id = /\bid:(\d+)/.exec(m[2] ?? "")?.[1];
+      if (id !== undefined) head = id;
+      const opText = m[1] as string;
+      const om = /^!?@(\w+)\s?([\s\S]*)$/.exec(opText);
+      const name = om ? (om[1] as string) : "rx";
+      const param = om ? (om[2] as string) : opText.replace(/^!/, "");
+      if (name.toLowerCase() === "rx") out.push({ file, id: id ?? `${head}-chain`, pattern: param });
+    }
+  }
+  return out;
+}

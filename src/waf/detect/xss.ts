@@ -810,6 +810,9 @@ function isXssFrom(input: string, startState: number): boolean {
 
 /** Detects XSS in a byte string, as ModSecurity's @detectXSS (libinjection_xss) does. */
 export function detectXss(input: ByteString): boolean {
+  // Every blacklist needs a tag, comment or doctype ('<') or an attribute value ('='): without
+  // either, no start state can produce a token that matches. Most parameter values end here.
+  if (input.indexOf("<") < 0 && input.indexOf("=") < 0) return false;
   try {
     return (
       isXssFrom(input, S_DATA) ||

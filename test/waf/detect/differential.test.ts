@@ -6,6 +6,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { detectSqli, detectXss } from "../../../src/waf/detect/index.js";
+import { SQLI_FINGERPRINTS } from "../../../src/waf/detect/sqli-fingerprints.js";
+import { SQLI_KEYWORDS } from "../../../src/waf/detect/sqli-keywords.js";
 import { hasCrs } from "../../support/shared.js";
 import { benignCorpus, crsPayloads, mutated, randomInput } from "./corpus.js";
 import { reference } from "./libinjection-ref.js";
@@ -58,6 +60,17 @@ describe.skipIf(ref === undefined)(
   `differential against libinjection ${ref?.version ?? ""}`,
   { timeout: 60_000 },
   () => {
+    it("our keyword and fingerprint tables are the library's (regenerate with generate-sqli-data.ts)", () => {
+      const r = ref as NonNullable<typeof ref>;
+      const wrongWords = [...SQLI_KEYWORDS].filter(([word, type]) => r.lookupWord(word) !== type);
+      const wrongFingerprints = [...SQLI_FINGERPRINTS].filter((fp) => r.lookupWord(`0${fp}`) !== "F");
+      expect(wrongWords).toEqual([]);
+      expect(wrongFingerprints).toEqual([]);
+      // A few words the library does not know stay unknown to both.
+      for (const word of ["SHOES", "OREILLY", "0SSSSS", ""])
+        expect(r.lookupWord(word)).toBe(SQLI_KEYWORDS.get(word) ?? "");
+    });
+
     describe.skipIf(!hasCrs)("CRS regression payloads", () => {
       it("rules 942100, 942101, 941100, 941101: >= 99 % agreement", () => {
         const inputs = crsPayloads(["942100", "942101", "941100", "941101"]);

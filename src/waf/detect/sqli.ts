@@ -13,6 +13,11 @@
  *   4. this is tried in up to 5 contexts: the input as-is, as if it followed a single quote, as if it
  *      followed a double quote, each in ANSI and (when a comment hinted at it) MySQL comment syntax.
  *
+ * Where libinjection's releases differ, we follow the build ModSecurity 3.0.9 ships (its "3.9.2"
+ * carries later fixes): "1e" / "1.e" read as a word; [bracketed] words in every mode; any function
+ * whose name starts with IF after ';' is T-SQL control flow; USER(x) with an argument is a word; the
+ * fifth 5-token special case "n)o(n"; PostgreSQL $tag$ strings searched from after the tag.
+ *
  * Pure, never throws, linear in the input: every byte is tokenized a bounded number of times.
  * Token state lives in preallocated objects reused across calls (the engine is synchronous).
  */

@@ -42,6 +42,10 @@ export function removeComments(input: string): string {
 
   let out = "";
   let start = 0;
+  // Next "*/" and "-->" at or after the scan position, cached so that a value with many comments
+  // is not searched to its end once per comment (quadratic on a 1 MB body otherwise).
+  let closeC = -2;
+  let closeHtml = -2;
   while (i < n) {
     const c = input.charCodeAt(i);
     const d = i + 1 < n ? input.charCodeAt(i + 1) : -1;
@@ -58,10 +62,10 @@ export function removeComments(input: string): string {
       continue;
     }
     // Inside a comment either closing marker ends it, whichever opened it (as the reference).
-    const c1 = input.indexOf("*/", i);
-    const c2 = input.indexOf("-->", i);
-    if (c1 === -1 && c2 === -1) return `${out} `;
-    i = c2 === -1 || (c1 !== -1 && c1 < c2) ? c1 + 2 : c2 + 3;
+    if (closeC !== -1 && closeC < i) closeC = input.indexOf("*/", i);
+    if (closeHtml !== -1 && closeHtml < i) closeHtml = input.indexOf("-->", i);
+    if (closeC === -1 && closeHtml === -1) return `${out} `;
+    i = closeHtml === -1 || (closeC !== -1 && closeC < closeHtml) ? closeC + 2 : closeHtml + 3;
     start = i;
   }
   return out + input.slice(start);

@@ -18,18 +18,18 @@ export function compressWhitespace(input: string): string {
   return input.replace(WS_TO_COMPRESS, " ");
 }
 
+const REMOVED_WS = /[\t-\r \xa0]/;
+
 export function removeWhitespace(input: string): string {
-  const n = input.length;
-  let out = "";
-  let start = 0;
-  for (let i = 0; i < n; i++) {
-    const c = input.charCodeAt(i);
-    if (isSpace(c) || c === 0xa0) {
-      out += input.slice(start, i);
-      start = i + 1;
-    }
+  if (!REMOVED_WS.test(input)) return input;
+  // Compacted in place in a buffer: one slice per removed byte is slow on large bodies.
+  const b = Buffer.from(input, "latin1");
+  let j = 0;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    if (!(isSpace(c) || c === 0xa0)) b[j++] = c;
   }
-  return start === 0 ? input : out + input.slice(start);
+  return b.toString("latin1", 0, j);
 }
 
 registerTransform("compressWhitespace", compressWhitespace);

@@ -89,7 +89,13 @@ describe.skipIf(!hasCrs)("CRS 4 through the default wiring", () => {
       942100,
     ],
   ] as const)("%s is blocked by 949110", (_name, method, uri, headers, body, rule) => {
-    const tx = send(waf, method, uri, [...headers], body);
+    const tx = send(
+      waf,
+      method,
+      uri,
+      headers.map(([k, v]): [string, string] => [k, v]),
+      body,
+    );
     expect(ids(tx)).toContain(rule);
     expect(tx.intervention).toEqual({ status: 403, action: "deny", ruleId: 949110 });
     expect(tx.anomalyScores.inbound).toBeGreaterThanOrEqual(5);

@@ -72,19 +72,23 @@ describe("detectors under fuzzing", () => {
   const flat = (s: string): string => Buffer.from(s, "latin1").toString("latin1");
 
   it.each(UNITS)("1 MB of %j stays linear and under 200 ms", (unit) => {
-    const small = flat(unit.repeat(Math.ceil((1 << 18) / unit.length)));
+    const small = flat(unit.repeat(Math.ceil((1 << 16) / unit.length)));
     const big = flat(unit.repeat(Math.ceil((1 << 20) / unit.length)));
+    // Best of 3 runs: the first warms the JIT, and the others ride out GC pauses and busy machines.
     const time = (s: string): number => {
-      const t0 = performance.now();
-      detectSqli(s);
-      detectXss(s);
-      return performance.now() - t0;
+      let best = Number.POSITIVE_INFINITY;
+      for (let run = 0; run < 3; run++) {
+        const t0 = performance.now();
+        detectSqli(s);
+        detectXss(s);
+        best = Math.min(best, performance.now() - t0);
+      }
+      return best;
     };
-    time(small); // warm up the JIT
-    const tSmall = Math.max(time(small), 1);
+    const tSmall = Math.max(time(small), 0.5);
     const tBig = time(big);
     expect(tBig).toBeLessThan(200);
-    // 4x the input: a quadratic path would take 16x; allow noise well above the linear 4x.
-    expect(tBig / tSmall).toBeLessThan(10);
+    // 16x the input: linear is 16x the time, quadratic 256x; leave room for cache and GC effects.
+    expect(tBig / tSmall).toBeLessThan(64);
   });
 });

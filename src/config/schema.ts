@@ -31,6 +31,7 @@
  *     match: { pathPrefix: /checkout, host: shop.example, methods: [POST] }   # all optional
  *     upstream: shop
  *     priority: critical                         # critical | high | normal | low
+ *     queueTimeoutMs: 2000                       # optional: wait longer (or shorter) than the upstream's queue.timeoutMs
  *     rateLimits:
  *       - { name: per-ip, rate: 10/s, burst: 20, key: [ip] }   # key: ip | route | header:NAME | cookie:NAME
  * waf:                                           # validated now, enforced by the WAF engine
@@ -222,6 +223,7 @@ const routeSchema = z
     upstream: z.string().min(1),
     priority: z.enum(PRIORITIES).default("normal"),
     rateLimits: z.array(rateLimitSchema).default([]),
+    queueTimeoutMs: ms.optional(),
   })
   .strict();
 

@@ -103,6 +103,11 @@ export class Exchange implements Dispatcher.DispatchHandler {
   upstreamMs = -1;
   bytesOut = 0;
   responseStarted = false;
+  /**
+   * When the last byte was handed to the socket (0 if never): the request's duration. The response's
+   * 'close' event comes later, after the event loop gets to it, and would add its lag under load.
+   */
+  endedAt = 0;
   done = false;
   private controller: Dispatcher.DispatchController | undefined = undefined;
   private cap: BodyCap | undefined = undefined;
@@ -252,7 +257,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.abortWait = new AbortController();
     limiter
       .acquire(this.route!.priority, {
-        timeoutMs: upstream.config.queue.timeoutMs,
+        timeoutMs: this.route!.queueTimeoutMs,
         signal: this.abortWait.signal,
       })
       .then(
@@ -355,6 +360,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     this.res.end();
+    this.endedAt = performance.now();
   }
 
   onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
@@ -400,6 +406,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (this.host.closing) close = true;
     this.responseStarted = true;
     sendAnswer(res, error, this.rt.requestIdHeader, this.id, extra, close);
+    this.endedAt = performance.now();
     this.bytesOut += 48 + this.id.length;
   }
 

@@ -220,7 +220,7 @@ class GatewayServer implements Gateway, ExchangeHost {
 
   finished(ex: Exchange): void {
     const now = performance.now();
-    const ms = now - ex.start;
+    const ms = (ex.endedAt > 0 ? ex.endedAt : now) - ex.start;
     const status = ex.res.headersSent ? ex.res.statusCode : 499; // 499: nginx's "client closed request"
     const stats = ex.stats;
     if (ex.route !== undefined) stats.inFlight--;

@@ -106,6 +106,8 @@ export class CompiledRoute {
   readonly methods: ReadonlySet<string> | undefined;
   readonly upstream: Upstream;
   readonly priority: number;
+  /** How long a request of this route may wait for a permit: checkout may wait, browsing may not. */
+  readonly queueTimeoutMs: number;
   readonly rateLimits: readonly CompiledRateLimit[];
   readonly stats: RouteStats;
   readonly series: SecondSeries;
@@ -122,6 +124,7 @@ export class CompiledRoute {
     this.methods = cfg.match.methods === undefined ? undefined : new Set(cfg.match.methods);
     this.upstream = upstream;
     this.priority = PRIORITY_CLASS[cfg.priority];
+    this.queueTimeoutMs = cfg.queueTimeoutMs ?? upstream.config.queue.timeoutMs;
     this.stats = stats;
     this.series = series;
     this.rateLimits = cfg.rateLimits.map((rl) => ({

@@ -4,7 +4,7 @@
  * drains and exits 0; `rampart reload` goes through the admin listener; a bad file at start exits 2.
  */
 import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -71,8 +71,22 @@ ${routes}`,
   );
 }
 
+/** Newest mtime of the .ts files under `dir` (recursive). */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
+    else if (e.name.endsWith(".ts")) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
 beforeAll(() => {
-  // The CLI runs from dist/: build it (tsc still emits when files of others do not type-check yet).
+  // The CLI runs from dist/ (`npm test` builds first). Rebuild only when dist/ is older than the
+  // sources, since a full tsc run is heavy for the other tests running beside this one.
+  const built = join(repoRoot, "dist/cli/gateway.js");
+  if (existsSync(built) && statSync(built).mtimeMs >= newestSource(join(repoRoot, "src"))) return;
   try {
     execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], {
       cwd: repoRoot,

@@ -1,7 +1,7 @@
 /**
  * Robustness of the detectors: on random and mutated input they never throw and return
  * well-formed results, and their time grows linearly with the input (1 MB of adversarial bytes
- * stays well under 200 ms).
+ * never hangs; speed itself is measured in bench/, not here).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -71,7 +71,7 @@ describe("detectors under fuzzing", () => {
   ];
   const flat = (s: string): string => Buffer.from(s, "latin1").toString("latin1");
 
-  it.each(UNITS)("1 MB of %j stays linear and under 200 ms", (unit) => {
+  it.each(UNITS)("1 MB of %j stays linear", (unit) => {
     const small = flat(unit.repeat(Math.ceil((1 << 16) / unit.length)));
     const big = flat(unit.repeat(Math.ceil((1 << 20) / unit.length)));
     // Best of 3 runs: the first warms the JIT, and the others ride out GC pauses and busy machines.
@@ -87,7 +87,8 @@ describe("detectors under fuzzing", () => {
     };
     const tSmall = Math.max(time(small), 0.5);
     const tBig = time(big);
-    expect(tBig).toBeLessThan(200);
+    // A hang guard, not a performance target (bench/ has those): quadratic work on 1 MB takes minutes.
+    expect(tBig).toBeLessThan(2000);
     // 16x the input: linear is 16x the time, quadratic 256x; leave room for cache and GC effects.
     expect(tBig / tSmall).toBeLessThan(64);
   });

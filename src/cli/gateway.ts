@@ -8,6 +8,7 @@ import type { Command } from "commander";
 import { destination, type Logger, levels, pino } from "pino";
 import { ConfigError, formatIssues } from "../config/errors.js";
 import { loadConfig } from "../config/load.js";
+import type { RampartConfig } from "../config/schema.js";
 import { ExitCode } from "../errors.js";
 import { startGateway } from "../gateway/gateway.js";
 
@@ -42,7 +43,7 @@ function printConfigError(err: ConfigError): void {
   for (const line of formatIssues(err.file, err.issues)) console.error(line);
 }
 
-async function runGateway(opts: { config: string; jsonLog?: boolean }): Promise<void> {
+async function runGateway(opts: { config: string; jsonLog?: boolean; accessLog?: string }): Promise<void> {
   const logger = makeLogger(opts.jsonLog === true);
   let config: Awaited<ReturnType<typeof loadConfig>>;
   try {
@@ -55,7 +56,13 @@ async function runGateway(opts: { config: string; jsonLog?: boolean }): Promise<
     }
     throw err;
   }
-  const gw = await startGateway(config, { logger, reloadSource: () => loadConfig(opts.config) });
+  // --access-log overrides gateway.accessLog, for this run and for every reload.
+  const withOverrides = async (cfg: RampartConfig): Promise<RampartConfig> =>
+    opts.accessLog === undefined ? cfg : { ...cfg, gateway: { ...cfg.gateway, accessLog: opts.accessLog } };
+  const gw = await startGateway(await withOverrides(config), {
+    logger,
+    reloadSource: async () => withOverrides(await loadConfig(opts.config)),
+  });
 
   await new Promise<void>((resolve) => {
     const onHup = () => {
@@ -131,6 +138,7 @@ export function register(program: Command): void {
     .description("Run the gateway (reverse proxy with limits and load shedding) in the foreground.")
     .requiredOption("-c, --config <file>", "rampart.yaml to serve")
     .option("--json-log", "operational log as JSON lines on stderr (default: short text)")
+    .option("--access-log <dest>", "access log: stdout, off or a file path (overrides gateway.accessLog)")
     .addHelpText(
       "after",
       "\nSignals: SIGHUP re-reads the config (an invalid file is refused, the old config keeps serving);\n" +

@@ -20,7 +20,7 @@ import type {
   Transform,
   VariableRef,
 } from "../types.js";
-import { getVariable } from "../variables/index.js";
+import { getVariable, xmlAttributesVariable } from "../variables/index.js";
 import { applyDirective } from "./directives.js";
 import { type KeySelector, type Phase, Rule, type Target } from "./rule.js";
 import { RuleSet, type Step } from "./ruleset.js";
@@ -183,7 +183,7 @@ export class Compiler {
         );
       }
     }
-    // XML takes an XPath, which selects every element's text here (see variables/body.ts).
+    // XML takes an XPath: element texts or, with `@`, attribute values (see variables/body.ts).
     if (ref.key === undefined || ref.collection.toUpperCase() === "XML")
       return { key: undefined, regex: undefined };
     return { key: ref.key.toLowerCase(), regex: undefined };
@@ -192,9 +192,10 @@ export class Compiler {
   compileTargets(rule: Rule, refs: readonly VariableRef[], loc: SourceLocation): void {
     for (const ref of refs) {
       if (ref.exclude) continue;
-      const def = getVariable(ref.collection);
+      let def = getVariable(ref.collection);
       if (def === undefined)
         throw new WafError("WAF_UNKNOWN_VARIABLE", `unknown variable "${ref.collection}"`, loc);
+      if (def.name === "XML" && ref.key?.includes("@")) def = xmlAttributesVariable;
       const t: Target = {
         def,
         name: def.name,

@@ -274,7 +274,10 @@ export class Transaction implements ActionTransaction, MacroResolver {
       }
       body = body.slice(0, limit);
     }
-    this.data.requestBody = body;
+    // REQUEST_BODY as ModSecurity v2 and Coraza fill it: for URLENCODED bodies, or when a rule
+    // forced it (CRS 901340 does for bodies no processor takes). v3 fills it always, which makes
+    // CRS's 944120/944210 tests fail on XML bodies whose element names are not attacks.
+    if (processor === "URLENCODED" || this.forceRequestBodyVariable) this.data.requestBody = body;
     this.data.requestBodyLength = body.length;
     if (processor === undefined) return;
     const limits: BodyLimits = { maxArgs: s.argumentsLimit, maxDepth: s.jsonDepthLimit };
@@ -604,7 +607,6 @@ export class Transaction implements ActionTransaction, MacroResolver {
         this.requestBodyAccess = op.on;
         return;
       case "forceRequestBodyVariable":
-        // REQUEST_BODY is filled for every content type already (v3 behaviour); recorded only.
         this.forceRequestBodyVariable = op.on;
         return;
       case "auditEngine":

@@ -82,3 +82,28 @@ export const bodyVariables: VariableDefinition[] = [
 
 /** Keyed by the parse result, so a body parsed again gets a fresh collection. */
 const xmlCache = new WeakMap<BodyParseResult, Collection>();
+const xmlAttrCache = new WeakMap<BodyParseResult, Collection>();
+
+/** Name under which the XML processor lists attributes (src/waf/bodies/xml.ts). */
+const XML_ATTRIBUTES = "XML://@*";
+
+/**
+ * `XML://@*` and other attribute XPaths: every attribute value, in document order. The compiler
+ * picks this definition for an XML selector that contains `@` (CRS uses `XML:/*` and `XML://@*`).
+ */
+export const xmlAttributesVariable: VariableDefinition = {
+  name: "XML",
+  collections: (d) => {
+    const result = d.bodyResult;
+    const attrs = result?.variables.get(XML_ATTRIBUTES);
+    if (result === undefined || attrs === undefined) return [];
+    let c = xmlAttrCache.get(result);
+    if (c === undefined) {
+      c = new Collection("XML");
+      if (typeof attrs === "string") c.add("", attrs);
+      else for (const [, v] of attrs) c.add("", v);
+      xmlAttrCache.set(result, c);
+    }
+    return [c];
+  },
+};

@@ -9,6 +9,7 @@ import { requestVariables } from "./request.js";
 import { responseVariables } from "./response.js";
 import { serverVariables } from "./server.js";
 
+export { xmlAttributesVariable } from "./body.js";
 export { Collection, entry, type VarEntry } from "./collection.js";
 export type { VariableDefinition } from "./registry.js";
 export { PERSISTENT_COLLECTIONS, type RequestInfo, TxData } from "./state.js";

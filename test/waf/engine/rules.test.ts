@@ -297,11 +297,15 @@ SecRequestBodyAccess Off
 SecRule REQUEST_URI "@streq /api" "id:1,phase:1,pass,nolog,ctl:requestBodyAccess=On,ctl:auditEngine=Off,ctl:auditLogParts=+E"
 SecRule REQUEST_BODY "@contains x" "id:2,phase:2,pass,log"
 `);
-    const api = run(rs, { uri: "/api", method: "POST" }, "x");
+    const form = {
+      method: "POST",
+      headers: [["Content-Type", "application/x-www-form-urlencoded"]] as [string, string][],
+    };
+    const api = run(rs, { uri: "/api", ...form }, "x");
     expect(ids(api)).toEqual([2]);
     expect(api.auditEngine).toBe("Off");
     expect(api.auditLogParts).toBe("+E");
-    expect(ids(run(rs, { uri: "/web", method: "POST" }, "x"))).toEqual([]);
+    expect(ids(run(rs, { uri: "/web", ...form }, "x"))).toEqual([]);
   });
 
   it.each([

@@ -163,11 +163,33 @@ SecRule REQBODY_ERROR "!@eq 0" "id:1,phase:2,deny,status:400,log,msg:'%{REQBODY_
     expect(tx.matchedRules[0]!.msg).toBe("JSON parsing error");
   });
 
-  it("REQUEST_BODY is filled for any content type (v3) but only with SecRequestBodyAccess On", () => {
-    const text = `SecRule REQUEST_BODY "@contains secret" "id:1,phase:2,deny,log"`;
-    const h = { method: "POST", headers: [["Content-Type", "text/plain"]] as [string, string][] };
-    expect(run(load(`SecRequestBodyAccess On\n${text}`), h, "the secret").intervention?.ruleId).toBe(1);
-    expect(run(load(`SecRequestBodyAccess Off\n${text}`), h, "the secret").intervention).toBeUndefined();
+  it.each([
+    ["text/plain", "", false],
+    ["text/plain", "ctl:forceRequestBodyVariable=On", true],
+    ["application/x-www-form-urlencoded", "", true],
+    ["application/xml", "ctl:requestBodyProcessor=XML", false],
+    ["application/xml", "ctl:requestBodyProcessor=XML,ctl:forceRequestBodyVariable=On", true],
+  ])("REQUEST_BODY for %s %s: %s (v2/Coraza: URLENCODED or forced)", (ct, ctl, filled) => {
+    const rs = load(`
+SecRequestBodyAccess On
+${ctl === "" ? "" : `SecAction "id:9,phase:1,pass,nolog,${ctl}"`}
+SecRule REQUEST_BODY "@contains secret" "id:1,phase:2,pass,log"
+SecRule REQUEST_BODY_LENGTH "@eq 10" "id:2,phase:2,pass,log"
+`);
+    const tx = run(rs, { method: "POST", headers: [["Content-Type", ct]] }, "the secret");
+    expect(ids(tx)).toEqual(filled ? [1, 2] : [2]);
+  });
+
+  it("no body is read with SecRequestBodyAccess Off", () => {
+    const rs = load(`SecRequestBodyAccess Off
+SecRule REQUEST_BODY "@contains secret" "id:1,phase:2,deny,log"`);
+    expect(
+      run(
+        rs,
+        { method: "POST", headers: [["Content-Type", "application/x-www-form-urlencoded"]] },
+        "the secret",
+      ).intervention,
+    ).toBeUndefined();
   });
 
   it.each([
@@ -180,7 +202,11 @@ SecRequestBodyLimit 5
 SecRequestBodyLimitAction ${action}
 SecRule REQUEST_BODY "@rx ^" "id:1,phase:2,pass,log"
 `);
-    const tx = run(rs, { method: "POST" }, "1234567890");
+    const form = {
+      method: "POST",
+      headers: [["Content-Type", "application/x-www-form-urlencoded"]] as [string, string][],
+    };
+    const tx = run(rs, form, "1234567890");
     expect(tx.intervention).toEqual(intervention);
     expect(tx.matchedRules[0]?.matches[0]?.value).toBe(seen);
   });

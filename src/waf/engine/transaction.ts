@@ -429,13 +429,17 @@ export class Transaction implements ActionTransaction, MacroResolver {
   /** Values a target selects: key selector, rule exclusions, ctl target removals. */
   private collect(t: Target, head: Rule, out: VarEntry[]): void {
     const def = t.def;
+    const removals = this.targetRemovals(head, t.name);
     if (def.scalar !== undefined) {
+      // A scalar has no key: only a whole-variable removal applies (CRS 941010 removes
+      // REQUEST_FILENAME from the xss-perf-disable rules this way).
+      if (removals !== undefined && excluded(removals, "")) return;
+      if (t.exclusions.length > 0 && excluded(t.exclusions, "")) return;
       const e = this.scalarEntry(def);
       if (e !== undefined) out.push(e);
       return;
     }
     if (def.collections === undefined) return;
-    const removals = this.targetRemovals(head, t.name);
     for (const col of def.collections(this.data)) {
       const sel = t.selector;
       const entries = sel.key !== undefined ? col.get(sel.key) : col.entries;

@@ -291,6 +291,21 @@ SecRule ARGS "@rx <" "id:11,phase:2,pass,log,tag:xss"
     expect(other.matchedRules[0]!.matches).toHaveLength(2);
   });
 
+  it("ruleRemoveTargetByTag removes a variable without key (CRS 941010 and REQUEST_FILENAME)", () => {
+    const rs = load(`
+SecRule REQUEST_FILENAME "@rx ^[a-z/.]+$" "id:1,phase:1,pass,nolog,ctl:ruleRemoveTargetByTag=perf;REQUEST_FILENAME"
+SecRule REQUEST_FILENAME|ARGS "@contains document.cookie" "id:2,phase:2,pass,log,tag:perf"
+SecRule REQUEST_FILENAME "@contains document.cookie" "id:3,phase:2,pass,log"
+`);
+    expect(run(rs, { uri: "/doc/document.cookie" }).matchedRules.map((m) => m.id)).toEqual([3]);
+    expect(
+      run(rs, { uri: "/doc/document.cookie?a=document.cookie" }).matchedRules[0]!.matches.map(
+        (m) => m.variable,
+      ),
+    ).toEqual(["ARGS:a"]);
+    expect(run(rs, { uri: "/Doc/document.cookie" }).matchedRules.map((m) => m.id)).toEqual([2, 3]);
+  });
+
   it("requestBodyAccess and auditEngine change this transaction only", () => {
     const rs = load(`
 SecRequestBodyAccess Off

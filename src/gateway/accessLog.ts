@@ -21,13 +21,13 @@ export interface AccessRecord {
 
 export interface AccessLog {
   write(rec: AccessRecord): void;
-  /** Flushes buffered lines (shutdown). */
-  flush(): Promise<void>;
+  /** Writes out what is buffered, then releases the destination (shutdown). */
+  close(): Promise<void>;
 }
 
 /** `dest`: "stdout", "off", or a file path (appended to). */
 export function createAccessLog(dest: string): AccessLog {
-  if (dest === "off") return { write() {}, flush: async () => {} };
+  if (dest === "off") return { write() {}, close: async () => {} };
   const stream = destination({
     dest: dest === "stdout" ? 1 : dest,
     sync: false,
@@ -35,29 +35,32 @@ export function createAccessLog(dest: string): AccessLog {
     mkdir: true,
   });
   const logger: Logger = pino(
-    { base: null, timestamp: stdTimeFunctions.isoTime, messageKey: "msg", formatters: { level: () => ({}) } },
+    {
+      base: null,
+      timestamp: stdTimeFunctions.isoTime,
+      messageKey: "msg",
+      formatters: { level: (label) => ({ level: label }) },
+    },
     stream,
   );
-  return fromLogger(
-    logger,
-    () =>
-      new Promise<void>((resolve) => {
-        try {
-          stream.flushSync();
-        } catch {
-          // not ready yet (file still opening): nothing buffered to lose
-        }
-        resolve();
-      }),
-  );
+  return fromLogger(logger, async () => {
+    // sonic-boom's flush waits for the file to be open; errors (disk full) must not block shutdown.
+    await new Promise<void>((resolve) => stream.flush(() => resolve()));
+    if (dest !== "stdout") {
+      await new Promise<void>((resolve) => {
+        stream.once("close", () => resolve());
+        stream.end();
+      });
+    }
+  });
 }
 
 /** Access log into an existing pino logger (tests, embedding). */
-export function fromLogger(logger: Logger, flush: () => Promise<void> = async () => {}): AccessLog {
+export function fromLogger(logger: Logger, close: () => Promise<void> = async () => {}): AccessLog {
   return {
     write(rec) {
       logger.info(rec);
     },
-    flush,
+    close,
   };
 }

@@ -362,7 +362,7 @@ class GatewayServer implements Gateway, ExchangeHost {
     const ups = new Set([...this.runtime.upstreams.values(), ...this.retired]);
     await Promise.all([...ups].map((u) => (clean ? u.close() : u.destroy())));
     await serverClosed;
-    await this.accessLog.flush();
+    await this.accessLog.close();
     this.opts.logger.info("gateway stopped");
   }
 }

@@ -87,7 +87,7 @@ export async function startTestGateway(
 ): Promise<Started> {
   const cfg = typeof config === "string" ? parseConfig(config, "test.yaml") : config;
   const log: AccessRecord[] = [];
-  const accessLog: AccessLog = { write: (r) => void log.push(r), flush: async () => {} };
+  const accessLog: AccessLog = { write: (r) => void log.push(r), close: async () => {} };
   const gw = await startGateway(cfg, { logger: pino({ level: "silent" }), accessLog, ...opts });
   const a = gw.addresses();
   return {

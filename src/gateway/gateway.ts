@@ -136,6 +136,9 @@ class GatewayServer implements Gateway, ExchangeHost {
         requireHostHeader: false, // head.ts answers it, with our JSON body
         joinDuplicateHeaders: false,
         headersTimeout: g.timeouts.headersMs,
+        // Node checks header deadlines on this period (30 s by default): a slowloris client would
+        // otherwise hold its socket up to 30 s past headersMs.
+        connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(g.timeouts.headersMs / 4))),
         requestTimeout: 0, // bodies may stream for long; idle sockets are cut by keepAliveTimeout/timeout
         keepAliveTimeout: g.timeouts.idleMs,
       },

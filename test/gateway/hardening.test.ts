@@ -190,3 +190,28 @@ describe("hardening at the door (raw sockets)", () => {
     expect(text).toMatch(/rampart_rejected_total\{reason="parser_hpe_header_overflow"\} [1-9]/);
   });
 });
+
+describe("slow clients", () => {
+  it("answers 408 to a client that does not finish its head within headersMs (slowloris)", async () => {
+    const up2 = await startUpstream();
+    const s = await startTestGateway(
+      configText(
+        "  timeouts: { headersMs: 400 }",
+        `upstreams: { shop: { targets: [${up2.origin}] } }\nroutes: [{ name: all, upstream: shop }]\n`,
+      ),
+    );
+    try {
+      const t0 = performance.now();
+      const r = await rawRequest(s.port, "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: a", 3000);
+      const took = performance.now() - t0;
+      expect(r.status).toBe(408);
+      expect(JSON.parse(r.body).error).toBe("request_timeout");
+      expect(r.closed).toBe(true);
+      expect(took).toBeGreaterThanOrEqual(350);
+      expect(took).toBeLessThan(1500);
+    } finally {
+      await s.gw.close(500);
+      await up2.close();
+    }
+  });
+});

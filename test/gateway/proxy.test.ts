@@ -373,6 +373,39 @@ routes: [{ name: all, upstream: two }]
     }
   });
 
+  it("ejects a target that keeps answering 5xx (consecutive_5xx), passing its 5xx through meanwhile", async () => {
+    const bad = await startUpstream((req, res) => {
+      req.resume();
+      res.writeHead(500).end("boom");
+    });
+    const good = await startUpstream();
+    const s = await startTestGateway(
+      configText(
+        "",
+        `upstreams:
+  two:
+    targets: [${bad.origin}, ${good.origin}]
+    passiveHealth: { failures: 3, ejectMs: 60000 }
+routes: [{ name: all, upstream: two }]
+`,
+      ),
+    );
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 16; i++) {
+        const r = await request(`${s.base}/x${i}`);
+        await r.body.text();
+        statuses.push(r.statusCode);
+      }
+      expect(statuses.filter((x) => x === 500)).toHaveLength(3);
+      expect(statuses.slice(6).every((x) => x === 200)).toBe(true);
+    } finally {
+      await s.gw.close(500);
+      await bad.close();
+      await good.close();
+    }
+  });
+
   it("keeps trying when every target is ejected (panic mode), never refusing outright", async () => {
     const port = await deadPort();
     const s = await startTestGateway(

@@ -188,3 +188,46 @@ routes:
     expect((await holder).status).toBe(200);
   });
 });
+
+describe("adaptive concurrency limit", () => {
+  it("never lets more than `max` requests reach the upstream at once and queues the rest", async () => {
+    let inFlight = 0;
+    let max = 0;
+    const up = await startUpstream((req, res) => {
+      req.resume();
+      inFlight++;
+      max = Math.max(max, inFlight);
+      setTimeout(() => {
+        inFlight--;
+        res.end("ok");
+      }, 10);
+    });
+    const g = await startTestGateway(
+      configText(
+        "",
+        `upstreams:
+  shop:
+    targets: [${up.origin}]
+    concurrency: { adaptive: { min: 2, max: 6 } }
+    queue: { size: 100, timeoutMs: 5000 }
+routes: [{ name: all, upstream: shop }]
+`,
+      ),
+    );
+    try {
+      const statuses = await Promise.all(
+        Array.from({ length: 40 }, async (_, i) => {
+          const r = await request(`${g.base}/a${i}`);
+          await r.body.text();
+          return r.statusCode;
+        }),
+      );
+      expect(statuses.every((s) => s === 200)).toBe(true);
+      expect(max).toBeGreaterThanOrEqual(2);
+      expect(max).toBeLessThanOrEqual(6);
+    } finally {
+      await g.gw.close(1000);
+      await up.close();
+    }
+  });
+});

@@ -20,7 +20,7 @@ import type {
   Transform,
   VariableRef,
 } from "../types.js";
-import { getVariable, xmlAttributesVariable } from "../variables/index.js";
+import { getVariable, variableSlot, xmlAttributesVariable } from "../variables/index.js";
 import { applyDirective } from "./directives.js";
 import { type KeySelector, type Phase, Rule, type Target } from "./rule.js";
 import { RuleSet, type Step } from "./ruleset.js";
@@ -59,6 +59,7 @@ export class Compiler {
   /** Last link of an open chain, waiting for its next rule. */
   private openChain: Rule | undefined;
   private readonly transformIds = new Map<string, number>();
+  private ruleSeq = 0;
   private readonly actionCtx: (loc: SourceLocation) => ActionContext;
 
   constructor(deps: CompileDeps) {
@@ -97,7 +98,7 @@ export class Compiler {
   // --- rules ---------------------------------------------------------------------------------
 
   private addRule(node: RuleNode): void {
-    const rule = new Rule(node.loc);
+    const rule = new Rule(node.loc, this.ruleSeq++);
     const parent = this.openChain;
     if (parent !== undefined) {
       rule.parent = parent.head;
@@ -198,6 +199,7 @@ export class Compiler {
       if (def.name === "XML" && ref.key?.includes("@")) def = xmlAttributesVariable;
       const t: Target = {
         def,
+        slot: variableSlot(def),
         name: def.name,
         selector: this.selector(ref, loc),
         count: ref.count,
@@ -283,7 +285,10 @@ export class Compiler {
   private finish(): RuleSet {
     const phases: Record<Phase, Step[]> = { 1: [], 2: [], 3: [], 4: [], 5: [] };
     for (const it of this.items) {
-      if (it instanceof Rule) phases[it.phase].push(it);
+      if (it instanceof Rule) {
+        it.tagSet = new Set(it.tags);
+        phases[it.phase].push(it);
+      }
       // Markers stand in every phase: skipAfter jumps to the marker of its own phase's list.
       else for (const p of [1, 2, 3, 4, 5] as const) phases[p].push(it.marker);
     }

@@ -28,6 +28,8 @@ export interface KeySelector {
 
 export interface Target {
   readonly def: VariableDefinition;
+  /** variableSlot(def): where a transaction caches the value of a scalar. */
+  readonly slot: number;
   /** Upper-case variable name. */
   readonly name: string;
   readonly selector: KeySelector;
@@ -43,6 +45,8 @@ export interface RuleAction {
 }
 
 export class Rule {
+  /** Position among all rules and links of the set, for per-transaction arrays. */
+  readonly seq: number;
   /** 0 for chain links and SecActions without id. */
   id = 0;
   phase: Phase = 2;
@@ -85,6 +89,8 @@ export class Rule {
   msg: Macro | undefined;
   logdata: Macro | undefined;
   tags: string[] = [];
+  /** `tags` as a set, built when the rule set is finalised (ctl:ruleRemove*ByTag look-ups). */
+  tagSet: ReadonlySet<string> = new Set();
   severity: number | undefined;
   ver = "";
   rev = "";
@@ -95,8 +101,9 @@ export class Rule {
   /** Action names in order, for SecRuleUpdateActionById and error messages. */
   readonly actionNames: string[] = [];
 
-  constructor(loc: SourceLocation) {
+  constructor(loc: SourceLocation, seq = 0) {
     this.loc = loc;
+    this.seq = seq;
   }
 
   /** The chain starter (itself for a starter). */

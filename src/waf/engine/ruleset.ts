@@ -19,6 +19,9 @@ export class RuleSet {
   /** ENV, built once: transactions copy on write only through setenv. */
   readonly envEntries: ReadonlyArray<readonly [string, string]>;
   readonly now: () => number;
+  /** Chain starters by tag and by id, for ctl:ruleRemove* at request time. */
+  readonly rulesByTag = new Map<string, Rule[]>();
+  readonly rulesById = new Map<number, Rule>();
 
   constructor(settings: EngineSettings, phases: Record<Phase, Step[]>, deps: CompileDeps) {
     this.settings = settings;
@@ -26,6 +29,14 @@ export class RuleSet {
     this.deps = deps;
     this.envEntries = Object.entries(deps.env ?? {});
     this.now = deps.now ?? Date.now;
+    for (const r of this.rules()) {
+      this.rulesById.set(r.id, r);
+      for (const t of r.tagSet) {
+        const list = this.rulesByTag.get(t);
+        if (list === undefined) this.rulesByTag.set(t, [r]);
+        else list.push(r);
+      }
+    }
   }
 
   /** Number of rules (chain starters) per phase. */

@@ -115,7 +115,8 @@ export class Transaction implements ActionTransaction, MacroResolver {
   private removedTargetsById:
     | Array<{ ranges: ReadonlyArray<readonly [number, number]>; targets: readonly TargetRemoval[] }>
     | undefined;
-  private removedTargetsByTag: Array<{ tag: string; targets: readonly TargetRemoval[] }> | undefined;
+  /** ctl:ruleRemoveTarget* removals by rule seq, filled when the ctl runs (rules found by index). */
+  private removedTargets: Array<TargetRemoval[] | undefined> | undefined;
 
   // Request and response bodies, kept up to their limits (+1 byte to notice an overflow).
   private reqChunks: ByteString[] = [];
@@ -300,7 +301,7 @@ export class Transaction implements ActionTransaction, MacroResolver {
       body = body.slice(0, s.responseBodyLimit);
     }
     this.data.responseBody = body;
-    this.data.scalarCache.clear();
+    this.data.scalarCache = [];
   }
 
   /** Sets the intervention when the engine is On; records it in DetectionOnly. True if it took effect. */
@@ -321,7 +322,7 @@ export class Transaction implements ActionTransaction, MacroResolver {
       if (phase === 2) this.allow = undefined;
       return;
     }
-    this.data.scalarCache.clear();
+    this.data.scalarCache = [];
     const steps = this.ruleSet.phases[phase];
     let skip = 0;
     for (let i = 0; i < steps.length; i++) {
@@ -344,7 +345,7 @@ export class Transaction implements ActionTransaction, MacroResolver {
 
   private isRemoved(rule: Rule): boolean {
     if (this.removedRanges !== undefined && inRanges(rule.id, this.removedRanges)) return true;
-    if (this.removedTags !== undefined) for (const t of rule.tags) if (this.removedTags.has(t)) return true;
+    if (this.removedTags !== undefined) for (const t of this.removedTags) if (rule.tagSet.has(t)) return true;
     return false;
   }
 
@@ -355,7 +356,7 @@ export class Transaction implements ActionTransaction, MacroResolver {
     this.data.matchedVars.clear();
     this.data.matchedVarsNames.clear();
     this.currentRule = head;
-    this.pendingMatches.length = 0;
+    if (this.pendingMatches.length !== 0) this.pendingMatches.length = 0;
     if (!this.evaluateLink(head, head, 0)) return false;
     let level = 0;
     for (let link = head.chain; link !== undefined; link = link.chain) {
@@ -375,9 +376,10 @@ export class Transaction implements ActionTransaction, MacroResolver {
     let matched = false;
     const ctx = rule.capture ? this.ctxCapture : this.ctxPlain;
     const out = this.scratch;
+    const removals = this.removalsFor(head);
     for (const t of rule.targets) {
-      out.length = 0;
-      this.collect(t, head, out);
+      if (out.length !== 0) out.length = 0;
+      this.collect(t, removals, out);
       if (t.count) {
         const e = entry(t.name, t.selector.key ?? "", String(out.length));
         if (this.test(rule, op, ctx, e, e.value, level)) matched = true;
@@ -406,7 +408,7 @@ export class Transaction implements ActionTransaction, MacroResolver {
     value: ByteString,
     level: number,
   ): boolean {
-    if (ctx.captures !== undefined) ctx.captures.length = 0;
+    if (ctx.captures !== undefined && ctx.captures.length !== 0) ctx.captures.length = 0;
     const hit = op.evaluate(value, ctx) !== rule.negated;
     if (!hit) return false;
     if (ctx.captures !== undefined && ctx.captures.length > 0) {
@@ -427,15 +429,15 @@ export class Transaction implements ActionTransaction, MacroResolver {
   }
 
   /** Values a target selects: key selector, rule exclusions, ctl target removals. */
-  private collect(t: Target, head: Rule, out: VarEntry[]): void {
+  private collect(t: Target, ruleRemovals: readonly TargetRemoval[] | undefined, out: VarEntry[]): void {
     const def = t.def;
-    const removals = this.targetRemovals(head, t.name);
+    const removals = ruleRemovals === undefined ? undefined : selectorsFor(ruleRemovals, t.name);
     if (def.scalar !== undefined) {
       // A scalar has no key: only a whole-variable removal applies (CRS 941010 removes
       // REQUEST_FILENAME from the xss-perf-disable rules this way).
       if (removals !== undefined && excluded(removals, "")) return;
       if (t.exclusions.length > 0 && excluded(t.exclusions, "")) return;
-      const e = this.scalarEntry(def);
+      const e = this.scalarEntry(def, t.slot);
       if (e !== undefined) out.push(e);
       return;
     }
@@ -452,34 +454,33 @@ export class Transaction implements ActionTransaction, MacroResolver {
     }
   }
 
-  private scalarEntry(def: VariableDefinition): VarEntry | undefined {
-    if (def.volatile) {
+  private scalarEntry(def: VariableDefinition, slot: number): VarEntry | undefined {
+    if (def.volatile || slot < 0) {
       const v = def.scalar!(this.data);
       return v === undefined ? undefined : entry(def.name, "", v);
     }
     const cache = this.data.scalarCache;
-    let e = cache.get(def.name);
+    let e = cache[slot];
     if (e === undefined) {
       const v = def.scalar!(this.data);
       if (v === undefined) return undefined;
       e = entry(def.name, "", v);
-      cache.set(def.name, e);
+      cache[slot] = e;
     }
     return e;
   }
 
-  private targetRemovals(head: Rule, variable: string): KeySelector[] | undefined {
-    if (this.removedTargetsById === undefined && this.removedTargetsByTag === undefined) return undefined;
-    let out: KeySelector[] | undefined;
-    for (const r of this.removedTargetsById ?? []) {
-      if (!inRanges(head.id, r.ranges)) continue;
-      for (const t of r.targets) if (t.variable === variable) (out ??= []).push(t.selector);
+  private removalsFor(head: Rule): readonly TargetRemoval[] | undefined {
+    return this.removedTargets?.[head.seq];
+  }
+
+  private addTargetRemovals(rules: Iterable<Rule>, targets: readonly TargetRemoval[]): void {
+    const by = (this.removedTargets ??= []);
+    for (const r of rules) {
+      const list = by[r.seq];
+      if (list === undefined) by[r.seq] = [...targets];
+      else list.push(...targets);
     }
-    for (const r of this.removedTargetsByTag ?? []) {
-      if (!head.tags.includes(r.tag)) continue;
-      for (const t of r.targets) if (t.variable === variable) (out ??= []).push(t.selector);
-    }
-    return out;
   }
 
   /**
@@ -498,15 +499,15 @@ export class Transaction implements ActionTransaction, MacroResolver {
     }
     const ids = rule.transformPrefixIds;
     let cache = e.cache;
-    if (cache === undefined) cache = e.cache = new Map();
+    if (cache === undefined) cache = e.cache = [];
     else {
-      const full = cache.get(ids[n - 1]!);
+      const full = cache[ids[n - 1]!];
       if (full !== undefined) return full;
     }
     let start = 0;
     let v = e.value;
     for (let i = n - 2; i >= 0; i--) {
-      const hit = cache.get(ids[i]!);
+      const hit = cache[ids[i]!];
       if (hit !== undefined) {
         v = hit;
         start = i + 1;
@@ -515,7 +516,7 @@ export class Transaction implements ActionTransaction, MacroResolver {
     }
     for (let i = start; i < n; i++) {
       v = fns[i]!(v);
-      cache.set(ids[i]!, v);
+      cache[ids[i]!] = v;
     }
     return v;
   }
@@ -597,15 +598,24 @@ export class Transaction implements ActionTransaction, MacroResolver {
       case "ruleRemoveByTag":
         (this.removedTags ??= new Set()).add(op.tag);
         return;
-      case "ruleRemoveTargetById":
-        (this.removedTargetsById ??= []).push({ ranges: op.ranges, targets: op.targets });
+      case "ruleRemoveTargetById": {
+        const rules: Rule[] = [];
+        for (const [from, to] of op.ranges) {
+          if (from === to) {
+            const r = this.ruleSet.rulesById.get(from);
+            if (r !== undefined) rules.push(r);
+          } else
+            for (const r of this.ruleSet.rulesById.values()) if (r.id >= from && r.id <= to) rules.push(r);
+        }
+        this.addTargetRemovals(rules, op.targets);
         return;
+      }
       case "ruleRemoveTargetByTag":
-        (this.removedTargetsByTag ??= []).push({ tag: op.tag, targets: op.targets });
+        this.addTargetRemovals(this.ruleSet.rulesByTag.get(op.tag) ?? [], op.targets);
         return;
       case "requestBodyProcessor":
         this.data.bodyProcessor = op.processor;
-        this.data.scalarCache.delete("REQBODY_PROCESSOR");
+        this.data.scalarCache = [];
         return;
       case "requestBodyAccess":
         this.requestBodyAccess = op.on;
@@ -665,6 +675,12 @@ export class Transaction implements ActionTransaction, MacroResolver {
         return undefined;
     }
   }
+}
+
+function selectorsFor(removals: readonly TargetRemoval[], variable: string): KeySelector[] | undefined {
+  let out: KeySelector[] | undefined;
+  for (const r of removals) if (r.variable === variable) (out ??= []).push(r.selector);
+  return out;
 }
 
 function excluded(list: readonly KeySelector[], key: string): boolean {

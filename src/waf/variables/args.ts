@@ -1,5 +1,4 @@
 /** Argument variables: ARGS (query then body), ARGS_GET, ARGS_POST, their _NAMES, sizes. */
-import type { Collection } from "./collection.js";
 import type { VariableDefinition } from "./registry.js";
 import type { TxData } from "./state.js";
 
@@ -13,9 +12,9 @@ function combinedSize(d: TxData): string {
 export const argsVariables: VariableDefinition[] = [
   { name: "ARGS", collections: (d) => d.args() },
   { name: "ARGS_NAMES", collections: (d) => d.argsNames() },
-  { name: "ARGS_GET", collections: (d): readonly Collection[] => [d.argsGet] },
-  { name: "ARGS_GET_NAMES", collections: (d): readonly Collection[] => [d.argsGetNames] },
-  { name: "ARGS_POST", collections: (d): readonly Collection[] => [d.argsPost] },
-  { name: "ARGS_POST_NAMES", collections: (d): readonly Collection[] => [d.argsPostNames] },
+  { name: "ARGS_GET", collections: (d) => d.argsGet.asList },
+  { name: "ARGS_GET_NAMES", collections: (d) => d.argsGetNames.asList },
+  { name: "ARGS_POST", collections: (d) => d.argsPost.asList },
+  { name: "ARGS_POST_NAMES", collections: (d) => d.argsPostNames.asList },
   { name: "ARGS_COMBINED_SIZE", scalar: combinedSize },
 ];

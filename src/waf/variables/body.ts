@@ -50,17 +50,17 @@ export const bodyVariables: VariableDefinition[] = [
     FILES_COMBINED_SIZE: (d) => String(d.files.reduce((n, f) => n + f.size, 0)),
     ...flags,
   }),
-  { name: "FILES", collections: (d) => [d.filesCollection("FILES")] },
-  { name: "FILES_NAMES", collections: (d) => [d.filesCollection("FILES_NAMES")] },
-  { name: "FILES_SIZES", collections: (d) => [d.filesCollection("FILES_SIZES")] },
+  { name: "FILES", collections: (d) => d.filesCollection("FILES").asList },
+  { name: "FILES_NAMES", collections: (d) => d.filesCollection("FILES_NAMES").asList },
+  { name: "FILES_SIZES", collections: (d) => d.filesCollection("FILES_SIZES").asList },
   /** Temporary files are never written to disk here: the collection exists and is empty. */
-  { name: "FILES_TMPNAMES", collections: () => [EMPTY] },
-  { name: "FILES_TMP_CONTENT", collections: () => [EMPTY] },
+  { name: "FILES_TMPNAMES", collections: () => EMPTY.asList },
+  { name: "FILES_TMP_CONTENT", collections: () => EMPTY.asList },
   {
     name: "MULTIPART_PART_HEADERS",
     collections: (d) => {
       const c = d.bodyVariable("MULTIPART_PART_HEADERS");
-      return c === undefined ? [] : [c];
+      return c === undefined ? [] : c.asList;
     },
   },
   {
@@ -75,7 +75,7 @@ export const bodyVariables: VariableDefinition[] = [
         for (const t of result.xmlText) c.add("", t);
         xmlCache.set(result, c);
       }
-      return [c];
+      return c.asList;
     },
   },
 ];

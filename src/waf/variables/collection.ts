@@ -15,8 +15,11 @@ export interface VarEntry {
   readonly value: ByteString;
   /** Name as ModSecurity logs it: `ARGS:foo`, `REQUEST_URI`. */
   readonly name: string;
-  /** Transformed values by transformation-chain prefix id; filled on first use. */
-  cache: Map<number, ByteString> | undefined;
+  /**
+   * Transformed values indexed by transformation-chain prefix id (small integers assigned at load);
+   * filled on first use. An array, not a Map: this is the hottest lookup of an evaluation.
+   */
+  cache: Array<ByteString | undefined> | undefined;
 }
 
 export function entry(variable: string, key: ByteString, value: ByteString): VarEntry {
@@ -34,6 +37,14 @@ export class Collection {
 
   constructor(variable: string) {
     this.variable = variable;
+  }
+
+  private self: readonly Collection[] | undefined;
+
+  /** `[this]`, allocated once: variable definitions return lists of collections on every rule. */
+  get asList(): readonly Collection[] {
+    if (this.self === undefined) this.self = [this];
+    return this.self;
   }
 
   get entries(): readonly VarEntry[] {
@@ -56,9 +67,21 @@ export class Collection {
     return e;
   }
 
-  /** Replaces every value under `key` by one (TX semantics: one value per key). */
+  /**
+   * Replaces every value under `key` by one (TX semantics: one value per key). A single existing
+   * value is replaced in place, keeping its position: setvar on TX is frequent (CRS scores).
+   */
   set(key: ByteString, value: ByteString): VarEntry {
-    this.remove(key);
+    const k = key.toLowerCase();
+    const found = this.get(k);
+    if (found.length === 1) {
+      const at = this.list.indexOf(found[0]!);
+      const e = entry(this.variable, key, value);
+      this.list[at] = e;
+      this.index!.set(k, [e]);
+      return e;
+    }
+    if (found.length > 1) this.remove(key);
     return this.add(key, value);
   }
 
@@ -83,15 +106,19 @@ export class Collection {
 
   remove(key: ByteString): void {
     const k = key.toLowerCase();
-    if (this.get(k).length === 0) return;
-    this.index?.delete(k);
-    for (let i = this.list.length - 1; i >= 0; i--) {
-      if (this.list[i]!.key.toLowerCase() === k) this.list.splice(i, 1);
+    const found = this.get(k);
+    if (found.length === 0) return;
+    for (const e of found) {
+      const at = this.list.indexOf(e);
+      if (at !== -1) this.list.splice(at, 1);
     }
+    this.index!.delete(k);
   }
 
   clear(): void {
-    this.list.length = 0;
+    // Guarded: setting an array's length costs even when it is already 0, and MATCHED_VARS is
+    // cleared before every rule.
+    if (this.list.length !== 0) this.list.length = 0;
     this.index = undefined;
   }
 }

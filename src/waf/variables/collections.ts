@@ -10,11 +10,11 @@ import { PERSISTENT_COLLECTIONS } from "./state.js";
 const GEO = new Collection("GEO");
 
 export const collectionVariables: VariableDefinition[] = [
-  { name: "TX", collections: (d) => [d.tx] },
-  { name: "ENV", collections: (d) => [d.env] },
-  { name: "GEO", collections: () => [GEO] },
-  { name: "RULE", collections: (d) => [d.rule] },
+  { name: "TX", collections: (d) => d.tx.asList },
+  { name: "ENV", collections: (d) => d.env.asList },
+  { name: "GEO", collections: () => GEO.asList },
+  { name: "RULE", collections: (d) => d.rule.asList },
   ...PERSISTENT_COLLECTIONS.map(
-    (name): VariableDefinition => ({ name, collections: (d) => [d.persistentCollection(name)] }),
+    (name): VariableDefinition => ({ name, collections: (d) => d.persistentCollection(name).asList }),
   ),
 ];

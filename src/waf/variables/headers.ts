@@ -3,15 +3,16 @@ import type { Collection } from "./collection.js";
 import { defineScalars, type VariableDefinition } from "./registry.js";
 
 export const headerVariables: VariableDefinition[] = [
-  { name: "REQUEST_HEADERS", collections: (d): readonly Collection[] => [d.requestHeaders] },
-  { name: "REQUEST_HEADERS_NAMES", collections: (d): readonly Collection[] => [d.requestHeaderNames] },
-  { name: "REQUEST_COOKIES", collections: (d): readonly Collection[] => [d.cookies] },
-  { name: "REQUEST_COOKIES_NAMES", collections: (d): readonly Collection[] => [d.cookieNames] },
+  { name: "REQUEST_HEADERS", collections: (d) => d.requestHeaders.asList },
+  { name: "REQUEST_HEADERS_NAMES", collections: (d) => d.requestHeaderNames.asList },
+  { name: "REQUEST_COOKIES", collections: (d) => d.cookies.asList },
+  { name: "REQUEST_COOKIES_NAMES", collections: (d) => d.cookieNames.asList },
   {
     name: "RESPONSE_HEADERS",
-    collections: (d): readonly Collection[] => (d.responseHeaders === undefined ? [] : [d.responseHeaders]),
+    collections: (d): readonly Collection[] =>
+      d.responseHeaders === undefined ? [] : d.responseHeaders.asList,
   },
-  { name: "RESPONSE_HEADERS_NAMES", collections: (d): readonly Collection[] => [d.responseHeaderNames] },
+  { name: "RESPONSE_HEADERS_NAMES", collections: (d) => d.responseHeaderNames.asList },
   ...defineScalars({
     /** Content-Type of the request as sent (v3 exposes it for REQBODY decisions). */
     REQUEST_CONTENT_TYPE: (d) => d.requestHeaders.first("content-type")?.value,

@@ -1,6 +1,6 @@
 /** The variable registry: every family's definitions by upper-case name. */
 import { argsVariables } from "./args.js";
-import { bodyVariables } from "./body.js";
+import { bodyVariables, xmlAttributesVariable } from "./body.js";
 import { collectionVariables } from "./collections.js";
 import { headerVariables } from "./headers.js";
 import { matchedVariables } from "./matched.js";
@@ -15,6 +15,7 @@ export type { VariableDefinition } from "./registry.js";
 export { PERSISTENT_COLLECTIONS, type RequestInfo, TxData } from "./state.js";
 
 const registry = new Map<string, VariableDefinition>();
+const slots = new Map<VariableDefinition, number>([[xmlAttributesVariable, 0]]);
 for (const family of [
   requestVariables,
   argsVariables,
@@ -25,7 +26,15 @@ for (const family of [
   matchedVariables,
   serverVariables,
 ]) {
-  for (const def of family) registry.set(def.name, def);
+  for (const def of family) {
+    registry.set(def.name, def);
+    slots.set(def, slots.size);
+  }
+}
+
+/** A small integer per definition, so a transaction caches scalar values in an array. */
+export function variableSlot(def: VariableDefinition): number {
+  return slots.get(def) ?? -1;
 }
 
 /** The definition of a variable by name (any case), undefined when ModSecurity has no such variable. */

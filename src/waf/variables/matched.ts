@@ -10,6 +10,6 @@ export const matchedVariables: VariableDefinition[] = [
     },
     true,
   ),
-  { name: "MATCHED_VARS", collections: (d) => [d.matchedVars], volatile: true },
-  { name: "MATCHED_VARS_NAMES", collections: (d) => [d.matchedVarsNames], volatile: true },
+  { name: "MATCHED_VARS", collections: (d) => d.matchedVars.asList, volatile: true },
+  { name: "MATCHED_VARS_NAMES", collections: (d) => d.matchedVarsNames.asList, volatile: true },
 ];

@@ -88,8 +88,8 @@ export class TxData {
   /** Lowest severity number seen (most severe); 255 when none, as v2 reports it. */
   highestSeverity = 255;
 
-  /** Scalar entries built this phase, by variable name (reset when data change). */
-  readonly scalarCache = new Map<string, VarEntry>();
+  /** Scalar entries built this phase, by variable slot (reset when data change). */
+  scalarCache: Array<VarEntry | undefined> = [];
 
   constructor(req: RequestInfo, argumentSeparator: string, now: () => number, env: Collection) {
     this.req = req;
@@ -204,7 +204,7 @@ export class TxData {
     if (result.error !== undefined) this.bodyError = result.error;
     this.filesCols = undefined;
     this.bodyVarsCols = undefined;
-    this.scalarCache.clear();
+    this.scalarCache = [];
   }
 
   /** REQBODY_PROCESSOR: the ctl choice, else what Content-Type selects, else "". */
@@ -275,7 +275,7 @@ export class TxData {
     this.responseHeaders = new Collection("RESPONSE_HEADERS");
     for (const [k, v] of headers) this.responseHeaders.add(k, v);
     this.responseHeaderNamesCol = undefined;
-    this.scalarCache.clear();
+    this.scalarCache = [];
   }
 
   /** IP, SESSION, ...: created empty on first use, as initcol without a store does. */

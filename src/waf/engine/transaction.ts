@@ -112,9 +112,6 @@ export class Transaction implements ActionTransaction, MacroResolver {
   // ctl removals for this transaction only.
   private removedRanges: Array<readonly [number, number]> | undefined;
   private removedTags: Set<string> | undefined;
-  private removedTargetsById:
-    | Array<{ ranges: ReadonlyArray<readonly [number, number]>; targets: readonly TargetRemoval[] }>
-    | undefined;
   /** ctl:ruleRemoveTarget* removals by rule seq, filled when the ctl runs (rules found by index). */
   private removedTargets: Array<TargetRemoval[] | undefined> | undefined;
 

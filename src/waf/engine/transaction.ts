@@ -18,6 +18,7 @@
  *   tx.detectedIntervention  what would have happened (DetectionOnly), undefined if nothing
  *   tx.matchedRules       rules (chains) that matched and log, in order
  *   tx.anomalyScores      { inbound, outbound } read from TX
+ *   tx.errors             rules whose evaluation threw (counted as not matched)
  *
  * Calling a later phase first runs the skipped earlier ones (never twice), except logging, which
  * runs alone. Once intervened, no
@@ -108,6 +109,7 @@ export class Transaction implements ActionTransaction, MacroResolver {
   private allow: AllowScope | undefined;
   private lastPhase = 0;
   private readonly matched: MatchedRule[] = [];
+  private failures: Array<{ ruleId: number; error: unknown }> | undefined;
 
   // ctl removals for this transaction only.
   private removedRanges: Array<readonly [number, number]> | undefined;
@@ -149,6 +151,11 @@ export class Transaction implements ActionTransaction, MacroResolver {
 
   get detectedIntervention(): Intervention | undefined {
     return this.detected;
+  }
+
+  /** Rules whose evaluation threw (a bug in an operator or transformation); empty normally. */
+  get errors(): ReadonlyArray<{ readonly ruleId: number; readonly error: unknown }> {
+    return this.failures ?? [];
   }
 
   get matchedRules(): readonly MatchedRule[] {
@@ -330,7 +337,16 @@ export class Transaction implements ActionTransaction, MacroResolver {
         skip--;
         continue;
       }
-      if (!this.evaluate(step)) continue;
+      let matched: boolean;
+      try {
+        matched = this.evaluate(step);
+      } catch (err) {
+        // An operator or transformation bug must not take the gateway down with one request:
+        // the rule counts as not matched and the error is kept for the audit log.
+        (this.failures ??= []).push({ ruleId: step.id, error: err });
+        continue;
+      }
+      if (!matched) continue;
       if ((this.mode as EngineMode) === "Off") return;
       if (step.skipAfter !== undefined) i = step.skipAfterIndex;
       else if (step.skip > 0) skip = step.skip;

@@ -245,3 +245,54 @@ SecRule RESPONSE_STATUS "@streq 500" "id:2,phase:3,pass,log"
     expect(ids(go("text/html"))).toEqual([2]);
   });
 });
+
+describe("odd input", () => {
+  it("an operator that throws does not break the transaction; the error is kept", () => {
+    const rs = load(`SecRule ARGS "@boom x" "id:1,phase:1,deny,log"\nSecAction "id:2,phase:1,pass,log"`, {
+      operator: (name) =>
+        name === "boom"
+          ? () => ({
+              evaluate: () => {
+                throw new Error("operator bug");
+              },
+            })
+          : undefined,
+    });
+    const tx = run(rs, { uri: "/?a=1" });
+    expect(tx.intervention).toBeUndefined();
+    expect(ids(tx)).toEqual([2]);
+    expect(tx.errors.map((e) => e.ruleId)).toEqual([1]);
+  });
+
+  it("10 000 arguments, binary header bytes, an empty request", () => {
+    const rs = load(`
+SecRule ARGS "@rx ^9999$" "id:1,phase:1,pass,log"
+SecRule &ARGS "@eq 10000" "id:2,phase:1,pass,log"
+SecRule REQUEST_HEADERS:X-Bin "@rx \\xff" "id:3,phase:1,pass,log"
+SecRule REQUEST_METHOD|REQUEST_URI|REQUEST_PROTOCOL "@rx ^$" "id:4,phase:1,pass,log"
+`);
+    const query = Array.from({ length: 10_000 }, (_, i) => `a${i}=${i}`).join("&");
+    const tx = run(rs, { uri: `/?${query}`, headers: [["X-Bin", "\u0000\u00ff\u00fe"]] });
+    expect(ids(tx)).toEqual([1, 2, 3]);
+    const empty = run(rs, { method: "", uri: "", protocol: "", headers: [] });
+    expect(empty.matchedRules[0]!.matches.map((m) => m.variable)).toEqual([
+      "REQUEST_METHOD",
+      "REQUEST_URI",
+      "REQUEST_PROTOCOL",
+    ]);
+  });
+
+  it("a body larger than the limit is never held whole (ProcessPartial keeps the limit)", () => {
+    const rs = load(`
+SecRequestBodyAccess On
+SecRequestBodyLimit 1000
+SecRequestBodyNoFilesLimit 1000
+SecRequestBodyLimitAction ProcessPartial
+SecRule REQUEST_BODY_LENGTH "@eq 1000" "id:1,phase:2,pass,log"
+`);
+    const tx = rs.newTransaction(request({ method: "POST", headers: [["Content-Type", "text/plain"]] }));
+    for (let i = 0; i < 100; i++) tx.appendRequestBody("x".repeat(10_000));
+    tx.processRequestBody();
+    expect(ids(tx)).toEqual([1]);
+  });
+});

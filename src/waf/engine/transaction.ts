@@ -391,16 +391,15 @@ export class Transaction implements ActionTransaction, MacroResolver {
     const out = this.scratch;
     const removals = this.removalsFor(head);
     for (const t of rule.targets) {
-      if (out.length !== 0) out.length = 0;
-      this.collect(t, removals, out);
+      const n = this.collect(t, removals, out);
       if (t.count) {
-        const e = entry(t.name, t.selector.key ?? "", String(out.length));
+        const e = entry(t.name, t.selector.key ?? "", String(n));
         if (this.test(rule, op, ctx, e, e.value, level)) matched = true;
         continue;
       }
       // `out` is a snapshot: actions that write TX or MATCHED_VARS while we iterate do not disturb it,
       // and nothing refills the scratch array before the next target.
-      for (let k = 0; k < out.length; k++) {
+      for (let k = 0; k < n; k++) {
         const e = out[k]!;
         if (rule.multiMatch) {
           for (const v of this.multiMatchValues(rule, e.value))
@@ -441,20 +440,26 @@ export class Transaction implements ActionTransaction, MacroResolver {
     return true;
   }
 
-  /** Values a target selects: key selector, rule exclusions, ctl target removals. */
-  private collect(t: Target, ruleRemovals: readonly TargetRemoval[] | undefined, out: VarEntry[]): void {
+  /**
+   * Values a target selects (key selector, rule exclusions, ctl target removals), written to
+   * `out` from index 0; returns how many. The array is never shrunk: setting `length` on every
+   * target showed in profiles.
+   */
+  private collect(t: Target, ruleRemovals: readonly TargetRemoval[] | undefined, out: VarEntry[]): number {
     const def = t.def;
     const removals = ruleRemovals === undefined ? undefined : selectorsFor(ruleRemovals, t.name);
     if (def.scalar !== undefined) {
       // A scalar has no key: only a whole-variable removal applies (CRS 941010 removes
       // REQUEST_FILENAME from the xss-perf-disable rules this way).
-      if (removals !== undefined && excluded(removals, "")) return;
-      if (t.exclusions.length > 0 && excluded(t.exclusions, "")) return;
+      if (removals !== undefined && excluded(removals, "")) return 0;
+      if (t.exclusions.length > 0 && excluded(t.exclusions, "")) return 0;
       const e = this.scalarEntry(def, t.slot);
-      if (e !== undefined) out.push(e);
-      return;
+      if (e === undefined) return 0;
+      out[0] = e;
+      return 1;
     }
-    if (def.collections === undefined) return;
+    if (def.collections === undefined) return 0;
+    let n = 0;
     for (const col of def.collections(this.data)) {
       const sel = t.selector;
       const entries = sel.key !== undefined ? col.get(sel.key) : col.entries;
@@ -462,9 +467,10 @@ export class Transaction implements ActionTransaction, MacroResolver {
         if (sel.regex !== undefined && !sel.regex.test(e.key)) continue;
         if (t.exclusions.length > 0 && excluded(t.exclusions, e.key)) continue;
         if (removals !== undefined && excluded(removals, e.key)) continue;
-        out.push(e);
+        out[n++] = e;
       }
     }
+    return n;
   }
 
   private scalarEntry(def: VariableDefinition, slot: number): VarEntry | undefined {

@@ -113,10 +113,10 @@ async function main(): Promise<void> {
     const port = await freePort();
     const adminPort = await freePort();
     const limits = limited
-      ? `      concurrency: { limit: 512 }\n      queue: { size: 1024, timeoutMs: 1000 }\n`
+      ? `    concurrency: { limit: 512 }\n    queue: { size: 1024, timeoutMs: 1000 }\n`
       : "";
     const rate = limited
-      ? `      rateLimits:\n        - { name: per-ip, rate: 1000000/s, burst: 100000, key: [ip] }\n`
+      ? `    rateLimits:\n      - { name: per-ip, rate: 1000000/s, burst: 100000, key: [ip] }\n`
       : "";
     const config = `gateway:
   listen: { host: 127.0.0.1, port: ${port} }

@@ -5,7 +5,8 @@
 import type { Command } from "commander";
 import { registerCrs } from "./crs.js";
 import { register as registerGateway } from "./gateway.js";
+import { registerWaf } from "./waf.js";
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerCrs, registerGateway];
+export const commands: RegisterCommand[] = [registerGateway, registerWaf, registerCrs];

@@ -11,6 +11,7 @@ import { loadConfig } from "../config/load.js";
 import type { RampartConfig } from "../config/schema.js";
 import { ExitCode } from "../errors.js";
 import { startGateway } from "../gateway/gateway.js";
+import { wafGuardFactory } from "../gateway/waf.js";
 
 /** Operational log for people: `12:00:01 info  gateway listening listen=...`, one line per event. */
 function humanStream(): Writable {
@@ -61,6 +62,7 @@ async function runGateway(opts: { config: string; jsonLog?: boolean; accessLog?:
     opts.accessLog === undefined ? cfg : { ...cfg, gateway: { ...cfg.gateway, accessLog: opts.accessLog } };
   const gw = await startGateway(await withOverrides(config), {
     logger,
+    guard: wafGuardFactory(),
     reloadSource: async () => withOverrides(await loadConfig(opts.config)),
   });
 

@@ -34,48 +34,27 @@
  *     queueTimeoutMs: 2000                       # optional: wait longer (or shorter) than the upstream's queue.timeoutMs
  *     rateLimits:
  *       - { name: per-ip, rate: 10/s, burst: 20, key: [ip] }   # key: ip | route | header:NAME | cookie:NAME
- * waf:                                           # validated now, enforced by the WAF engine
+ * waf:                                           # the WAF engine (src/gateway/waf.ts)
  *   mode: blocking                               # blocking | detection-only | off
  *   paranoia: 1                                  # 1..4
  *   crs: builtin                                 # builtin | PATH to a CRS folder
  *   modules: { sqli: on, xss: on }               # on | off, names of CRS rule families (WAF_MODULES)
  *   anomalyThreshold: { inbound: 5, outbound: 4 }
+ *   errorLog: stderr                             # stderr | off | PATH: one ModSecurity-format line per matched rule
+ *   auditLog: off                                # off | PATH: one JSON record per transaction that matched
  * ```
  */
 import { isIP } from "node:net";
 import { z } from "zod";
 import { parseRate } from "../ratelimit/index.js";
+import { WAF_MODULES as WAF_MODULE_LIST } from "../waf/crs/modules.js";
 
 /** RFC 9110 §5.6.2 token: header names and methods. */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
-/**
- * CRS rule families a user can switch on or off, named after the CRS file names
- * (REQUEST-942-APPLICATION-ATTACK-SQLI.conf -> sqli, RESPONSE-951-DATA-LEAKAGES-SQL.conf -> data-leakages-sql).
- */
-export const WAF_MODULES = [
-  "method-enforcement",
-  "scanner-detection",
-  "protocol-enforcement",
-  "protocol-attack",
-  "multipart-attack",
-  "lfi",
-  "rfi",
-  "rce",
-  "php",
-  "generic",
-  "xss",
-  "sqli",
-  "session-fixation",
-  "java",
-  "data-leakages",
-  "data-leakages-sql",
-  "data-leakages-java",
-  "data-leakages-php",
-  "data-leakages-iis",
-  "web-shells",
-] as const;
+/** WAF module names (CRS rule families), defined once with the WAF: src/waf/crs/modules.ts. */
+export const WAF_MODULES: readonly string[] = WAF_MODULE_LIST.map((m) => m.name);
 
 export const PRIORITIES = ["critical", "high", "normal", "low"] as const;
 export type RoutePriority = (typeof PRIORITIES)[number];
@@ -275,7 +254,7 @@ const wafSchema = z
       )
       .superRefine((mods, ctx) => {
         for (const name of Object.keys(mods)) {
-          if (!(WAF_MODULES as readonly string[]).includes(name)) {
+          if (!WAF_MODULES.includes(name)) {
             ctx.addIssue({
               code: z.ZodIssueCode.custom,
               path: [name],
@@ -289,6 +268,8 @@ const wafSchema = z
       .object({ inbound: positiveInt.default(5), outbound: positiveInt.default(4) })
       .strict()
       .default({}),
+    errorLog: z.string().min(1).default("stderr"),
+    auditLog: z.string().min(1).default("off"),
   })
   .strict()
   .default({});

@@ -34,6 +34,10 @@ export async function handleAdmin(gw: Gateway, req: IncomingMessage, res: Server
     json(res, 200, { status: "ok", inFlight: gw.inFlight(), configLoadedAt: gw.metrics.configLoadedAt });
     return;
   }
+  if (req.method === "GET" && path === "/waf/status") {
+    json(res, 200, gw.wafStatus());
+    return;
+  }
   if (req.method === "GET" && path === "/seconds") {
     json(res, 200, gw.secondCounters());
     return;

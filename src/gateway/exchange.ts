@@ -12,7 +12,7 @@ import type { Permit } from "../ratelimit/index.js";
 import { clientIp, rateLimitHeaders, ShedError } from "../ratelimit/index.js";
 import type { RateLimitDecision } from "../ratelimit/types.js";
 import { BodyTooLargeError } from "./errors.js";
-import type { GuardVerdict, RequestGuard } from "./guard.js";
+import type { GuardSession, GuardVerdict } from "./guard.js";
 import { type BodyFraming, checkRequestHead } from "./head.js";
 import { clientResponseHeaders, upstreamRequestHeaders } from "./headers.js";
 import type { RouteStats } from "./metrics.js";
@@ -27,7 +27,7 @@ import type { Target, Upstream } from "./upstream.js";
 export interface ExchangeHost {
   readonly closing: boolean;
   readonly unroutedStats: RouteStats;
-  readonly guard: RequestGuard | undefined;
+  readonly guard: import("./guard.js").RequestGuard | undefined;
   consume(
     key: string,
     rl: CompiledRoute["rateLimits"][number],
@@ -113,6 +113,14 @@ export class Exchange implements Dispatcher.DispatchHandler {
   private cap: BodyCap | undefined = undefined;
   private abortWait: AbortController | undefined = undefined;
   private resumeBound: (() => void) | undefined = undefined;
+  /** The WAF's view of this request, when a guard is configured. */
+  private session: GuardSession | undefined = undefined;
+  /** Request body read for inspection (phase 2), sent upstream as one buffer. */
+  private requestBody: Buffer | undefined = undefined;
+  /** Response held back for inspection (phase 4): head and chunks until the end or the limit. */
+  private held:
+    | { status: number; headers: string[]; chunks: Buffer[]; size: number; limit: number }
+    | undefined = undefined;
 
   constructor(
     readonly host: ExchangeHost,
@@ -209,36 +217,98 @@ export class Exchange implements Dispatcher.DispatchHandler {
     const guard = this.host.guard;
     if (guard !== undefined) {
       const req = this.req;
-      const verdict = guard.checkRequest({
+      const session = guard.open({
         method: req.method!,
         url: this.path,
         httpVersion: req.httpVersion,
         rawHeaders: req.rawHeaders,
         requestId: this.id,
         clientIp: this.ip,
+        remotePort: req.socket.remotePort ?? 0,
+        serverPort: req.socket.localPort ?? 0,
         route: this.route!.name,
       });
-      if (verdict instanceof Promise) {
-        verdict.then(
-          (v) => this.afterGuard(v),
-          () => this.afterGuard({ status: 500, reason: "guard_error" }),
-        );
+      this.session = session;
+      const verdict = this.inspect(() => session.requestHead());
+      if (verdict !== undefined) {
+        this.block(verdict, true);
         return;
       }
-      this.afterGuard(verdict);
+      const f = this.framing;
+      const hasBody = f.chunked || f.contentLength > 0;
+      if (hasBody && session.requestBodyLimit > 0) {
+        this.readRequestBody(Math.min(session.requestBodyLimit, this.rt.limits.maxBodyBytes));
+        return;
+      }
+      this.afterRequestBody(undefined);
       return;
     }
     this.acquirePermit();
   }
 
-  private afterGuard(verdict: GuardVerdict | undefined): void {
+  /** Buffers the request body for phase 2 (the WAF needs all of it before the upstream sees any). */
+  private readRequestBody(limit: number): void {
+    const req = this.req;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off("data", onData);
+        req.off("end", onEnd);
+        this.decision = "rejected:413_body_too_large";
+        this.host.countRejected("413_body_too_large");
+        this.answer("payload_too_large", undefined, true);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      if (this.done) return;
+      this.requestBody = Buffer.concat(chunks, size);
+      this.afterRequestBody(this.requestBody);
+    };
+    req.on("data", onData);
+    req.once("end", onEnd);
+  }
+
+  private afterRequestBody(body: Buffer | undefined): void {
     if (this.done) return;
+    const verdict = this.inspect(() => this.session!.requestBody(body));
     if (verdict !== undefined) {
-      this.decision = `blocked:${verdict.reason}`;
-      this.answer(verdict.status >= 500 ? "internal_error" : "blocked", undefined, true);
+      this.block(verdict, body === undefined && (this.framing.chunked || this.framing.contentLength > 0));
       return;
     }
     this.acquirePermit();
+  }
+
+  /**
+   * Runs a WAF step. The engine is never supposed to throw; if a bug makes it, the request fails
+   * closed (500) instead of passing uninspected or taking the process down.
+   */
+  private inspect<T>(step: () => T): T | GuardVerdict {
+    try {
+      return step();
+    } catch {
+      this.host.countRejected("waf_error");
+      return { status: 500, reason: "waf_error" };
+    }
+  }
+
+  /** Answers as the WAF decided: a status (403 by default), a redirect, or a dropped connection. */
+  private block(verdict: GuardVerdict, close: boolean): void {
+    this.decision = `blocked:${verdict.reason}`;
+    this.outcome = "blocked";
+    this.controller?.abort(CLIENT_GONE);
+    if (verdict.drop) {
+      this.res.destroy();
+      return;
+    }
+    if (verdict.location !== undefined) {
+      this.answer("blocked", ["location", verdict.location], close, verdict.status || 302);
+      return;
+    }
+    this.answer(verdict.status >= 500 ? "internal_error" : "blocked", undefined, close, verdict.status);
   }
 
   private acquirePermit(): void {
@@ -292,8 +362,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
     const target = upstream.pick(performance.now());
     this.target = target;
     const f = this.framing;
-    let body: IncomingMessage | BodyCap | null = null;
-    if (f.chunked) {
+    let body: IncomingMessage | BodyCap | Buffer | null = null;
+    if (this.requestBody !== undefined) {
+      body = this.requestBody;
+    } else if (f.chunked) {
       const cap = new BodyCap(rt.limits.maxBodyBytes);
       this.cap = cap;
       req.on("error", (err) => cap.destroy(err));
@@ -339,17 +411,64 @@ export class Exchange implements Dispatcher.DispatchHandler {
     const now = performance.now();
     this.upstreamMs = now - this.upstreamStart;
     this.upstream!.report(this.target!, statusCode, now);
-    this.responseStarted = true;
+    if (this.outcome === "other") this.outcome = "ok";
     const out = clientResponseHeaders(headers, this.rt.requestIdHeader, this.id);
+    const session = this.session;
+    if (session !== undefined) {
+      const verdict = this.inspect(() => session.responseHead(statusCode, headers));
+      if (verdict !== undefined) {
+        this.block(verdict, false);
+        return;
+      }
+      const type = headers["content-type"];
+      const limit = session.responseBodyLimit(Array.isArray(type) ? type[0] : type);
+      if (limit > 0 && this.req.method !== "HEAD") {
+        this.held = { status: statusCode, headers: out, chunks: [], size: 0, limit };
+        return;
+      }
+    }
+    this.writeHead(statusCode, out);
+  }
+
+  private writeHead(statusCode: number, out: string[]): void {
+    this.responseStarted = true;
     if (this.host.closing) {
       out.push("connection", "close");
       this.res.shouldKeepAlive = false;
     }
     this.res.writeHead(statusCode, out);
-    if (this.outcome === "other") this.outcome = "ok";
+  }
+
+  /** Phase 4 on the held response; then it goes out as it came, or the WAF's answer instead. */
+  private releaseHeld(): boolean {
+    const held = this.held!;
+    this.held = undefined;
+    const body = Buffer.concat(held.chunks, held.size);
+    const verdict = this.inspect(() => this.session!.responseBody(body));
+    if (verdict !== undefined) {
+      this.block(verdict, true);
+      return false;
+    }
+    const out = held.headers;
+    this.writeHead(held.status, out);
+    this.bytesOut += body.length;
+    if (body.length > 0) this.res.write(body);
+    return true;
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.done) return;
+    const held = this.held;
+    if (held !== undefined) {
+      if (held.size + chunk.length <= held.limit) {
+        held.chunks.push(chunk);
+        held.size += chunk.length;
+        return;
+      }
+      // Past the inspection limit: judge what was held (ProcessPartial), then stream the rest.
+      if (!this.releaseHeld()) return;
+    }
+    if (!this.responseStarted) return;
     this.bytesOut += chunk.length;
     if (!this.res.write(chunk)) {
       controller.pause();
@@ -359,6 +478,13 @@ export class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    if (this.done) return;
+    if (this.held !== undefined) {
+      if (!this.releaseHeld()) return;
+    } else if (this.session !== undefined && this.responseStarted) {
+      const session = this.session;
+      this.inspect(() => session.responseBody(undefined)); // phase 4 still runs; its verdict comes too late to act on
+    }
     this.res.end();
     this.endedAt = performance.now();
   }
@@ -400,12 +526,12 @@ export class Exchange implements Dispatcher.DispatchHandler {
   // ------------------------------------------------------------------------------------------
 
   /** Sends a gateway answer (the request is over for the upstream). */
-  answer(error: GatewayAnswer, extra: readonly string[] | undefined, close: boolean): void {
+  answer(error: GatewayAnswer, extra: readonly string[] | undefined, close: boolean, status?: number): void {
     const res = this.res;
     if (res.headersSent || res.destroyed) return;
     if (this.host.closing) close = true;
     this.responseStarted = true;
-    sendAnswer(res, error, this.rt.requestIdHeader, this.id, extra, close);
+    sendAnswer(res, error, this.rt.requestIdHeader, this.id, extra, close, status);
     this.endedAt = performance.now();
     this.bytesOut += 48 + this.id.length;
   }
@@ -418,6 +544,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
       this.cap?.destroy();
     }
     this.done = true;
+    const session = this.session;
+    if (session !== undefined) this.inspect(() => session.finish());
     const permit = this.permit;
     if (permit !== undefined) {
       const status = this.res.statusCode;

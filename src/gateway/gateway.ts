@@ -60,6 +60,8 @@ export interface Gateway {
   secondCounters(): { all: SecondPoint[]; routes: Record<string, SecondPoint[]> };
   /** Requests being handled now. */
   inFlight(): number;
+  /** What the WAF really runs (attestation); `{ mode: "off" }` without a guard. */
+  wafStatus(): unknown;
 }
 
 /** llhttp error codes (node's parser) -> our answer; anything else is a plain 400. */
@@ -268,8 +270,12 @@ class GatewayServer implements Gateway, ExchangeHost {
   reload(config: RampartConfig): void {
     const old = this.runtime;
     let next: Runtime;
+    let guard: RequestGuard | undefined;
     try {
       next = new Runtime(config, this.metrics, this.seconds, old);
+      // The WAF is compiled before anything is swapped: a rule set that does not load leaves the
+      // old config, WAF included, serving.
+      guard = this.opts.guard?.(config);
     } catch (err) {
       this.metrics.configReloadFailures++;
       throw new GatewayError("GATEWAY_RELOAD_REFUSED", `config not applied: ${(err as Error).message}`, {
@@ -287,7 +293,7 @@ class GatewayServer implements Gateway, ExchangeHost {
       this.opts.logger.warn("listen/admin addresses changed: they take effect at the next restart");
     }
     this.runtime = next;
-    this.guard = this.opts.guard?.(config);
+    this.guard = guard;
     for (const up of old.retiredBy(next)) {
       // Requests queued on the old limiter get their 503 now rather than a closed pool later.
       up.limiter?.shedAll();
@@ -331,6 +337,10 @@ class GatewayServer implements Gateway, ExchangeHost {
 
   inFlight(): number {
     return this.active;
+  }
+
+  wafStatus(): unknown {
+    return this.guard?.status() ?? { mode: "off", engine: "Off", modules: [], rules: 0 };
   }
 
   close(deadlineMs: number = this.config.gateway.timeouts.shutdownMs): Promise<void> {

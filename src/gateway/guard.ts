@@ -1,12 +1,9 @@
 /**
- * The seam where the WAF plugs into the gateway. The gateway knows nothing of rules: it hands a
- * RequestGuard the request head once the request is routed and past the rate limits, and obeys the
- * verdict. The guard is built from the config by a factory given to startGateway, and rebuilt on
- * every reload, so `waf:` settings follow config changes like everything else.
- *
- * Not yet here (for the WAF engineer): request body inspection (phase 2) needs the gateway to
- * buffer bodies up to a limit before proxying; response phases need a hook on the upstream response
- * head. Both belong in this interface as optional methods when the engine is ready.
+ * The seam where the WAF plugs into the gateway. The gateway knows nothing of rules: once a request
+ * is routed and past the rate limits it opens a GuardSession and calls it at each step of the
+ * exchange (request head, request body, response head, response body, end), obeying its verdicts.
+ * The guard is built from the config by a factory given to startGateway, and rebuilt on every
+ * reload, so `waf:` settings follow config changes like everything else.
  */
 import type { RampartConfig } from "../config/schema.js";
 import type { RequestHead } from "./head.js";
@@ -14,6 +11,8 @@ import type { RequestHead } from "./head.js";
 export interface GuardRequest extends RequestHead {
   readonly requestId: string;
   readonly clientIp: string;
+  readonly remotePort: number;
+  readonly serverPort: number;
   readonly route: string;
 }
 
@@ -22,11 +21,37 @@ export interface GuardVerdict {
   readonly status: number;
   /** Short reason for the access log decision (`blocked:<reason>`), e.g. a rule id. */
   readonly reason: string;
+  /** Close the connection without an answer (SecLang `drop`). */
+  readonly drop?: boolean;
+  /** Redirect target (SecLang `redirect`). */
+  readonly location?: string;
+}
+
+/** One request's inspection. Every method is synchronous: the engine does no I/O. */
+export interface GuardSession {
+  /** Phase 1, on the request head. */
+  requestHead(): GuardVerdict | undefined;
+  /** Bytes of request body to buffer and show before proxying; 0 = stream it, uninspected. */
+  readonly requestBodyLimit: number;
+  /** Phase 2, always called (with undefined when there is no body or it is not inspected). */
+  requestBody(body: Buffer | undefined): GuardVerdict | undefined;
+  /** Phase 3, on the upstream's response head. */
+  responseHead(
+    status: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): GuardVerdict | undefined;
+  /** Bytes of response body to buffer for inspection for this content type; 0 = stream it. */
+  responseBodyLimit(contentType: string | undefined): number;
+  /** Phase 4 (body undefined when not inspected). */
+  responseBody(body: Buffer | undefined): GuardVerdict | undefined;
+  /** Phase 5 and logging; called once when the exchange is over, whatever happened. */
+  finish(): void;
 }
 
 export interface RequestGuard {
-  /** undefined lets the request through. May be async; keep it sync when possible (hot path). */
-  checkRequest(req: GuardRequest): GuardVerdict | undefined | Promise<GuardVerdict | undefined>;
+  open(req: GuardRequest): GuardSession;
+  /** What is live, for attestation (`rampart waf status`, admin /waf/status). */
+  status(): unknown;
 }
 
 /** Builds the guard for a config; returning undefined means no guard (waf.mode: off). */

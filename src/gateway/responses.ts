@@ -58,6 +58,7 @@ export function sendAnswer(
   requestId: string,
   extra: readonly string[] | undefined,
   close: boolean,
+  status: number = GatewayAnswers[error],
 ): void {
   const body = answerBody(error, requestId);
   const headers: string[] = [
@@ -75,7 +76,7 @@ export function sendAnswer(
     headers.push("connection", "close");
     res.shouldKeepAlive = false;
   }
-  res.writeHead(GatewayAnswers[error], headers);
+  res.writeHead(status, headers);
   res.end(res.req.method === "HEAD" ? undefined : body);
 }
 

@@ -12,7 +12,7 @@ const LAT_FACTOR = 1.25;
 const LAT_BUCKETS = 64; // 0.25 ms * 1.25^63 ~ 320 s: anything longer lands in the last bucket
 const LOG_FACTOR = Math.log(LAT_FACTOR);
 
-export type SecondOutcome = "ok" | "rate_limited" | "shed" | "other";
+export type SecondOutcome = "ok" | "rate_limited" | "shed" | "blocked" | "other";
 
 class Slot {
   second = -1;
@@ -22,11 +22,12 @@ class Slot {
   s5xx = 0;
   rateLimited = 0;
   shed = 0;
+  blocked = 0;
   readonly latency = new Uint32Array(LAT_BUCKETS);
 
   reset(second: number): void {
     this.second = second;
-    this.requests = this.s2xx = this.s4xx = this.s5xx = this.rateLimited = this.shed = 0;
+    this.requests = this.s2xx = this.s4xx = this.s5xx = this.rateLimited = this.shed = this.blocked = 0;
     this.latency.fill(0);
   }
 }
@@ -41,6 +42,8 @@ export interface SecondPoint {
   readonly s5xx: number;
   readonly rateLimited: number;
   readonly shed: number;
+  /** Requests the WAF blocked. */
+  readonly blocked: number;
   /** Latency percentiles of that second in ms (upper bound of the histogram bucket), 0 when idle. */
   readonly p50Ms: number;
   readonly p99Ms: number;
@@ -80,6 +83,7 @@ export class SecondSeries {
     else if (status >= 200 && status < 300) slot.s2xx++;
     if (outcome === "rate_limited") slot.rateLimited++;
     else if (outcome === "shed") slot.shed++;
+    else if (outcome === "blocked") slot.blocked++;
     slot.latency[bucketOf(latencyMs)]!++;
   }
 
@@ -90,7 +94,18 @@ export class SecondSeries {
     for (let t = now - RING_SECONDS + 1; t <= now; t++) {
       const slot = this.slots[((t % RING_SECONDS) + RING_SECONDS) % RING_SECONDS]!;
       if (slot.second !== t) {
-        out.push({ t, requests: 0, s2xx: 0, s4xx: 0, s5xx: 0, rateLimited: 0, shed: 0, p50Ms: 0, p99Ms: 0 });
+        out.push({
+          t,
+          requests: 0,
+          s2xx: 0,
+          s4xx: 0,
+          s5xx: 0,
+          rateLimited: 0,
+          shed: 0,
+          blocked: 0,
+          p50Ms: 0,
+          p99Ms: 0,
+        });
         continue;
       }
       out.push({
@@ -101,6 +116,7 @@ export class SecondSeries {
         s5xx: slot.s5xx,
         rateLimited: slot.rateLimited,
         shed: slot.shed,
+        blocked: slot.blocked,
         p50Ms: percentile(slot.latency, slot.requests, 0.5),
         p99Ms: percentile(slot.latency, slot.requests, 0.99),
       });

@@ -48,6 +48,8 @@ describe("parseConfig: defaults", () => {
       crs: "builtin",
       modules: {},
       anomalyThreshold: { inbound: 5, outbound: 4 },
+      errorLog: "stderr",
+      auditLog: "off",
     });
   });
 

@@ -1,6 +1,6 @@
 /**
- * The WAF seam: a RequestGuard built from the config sees each routed request's head and its
- * verdict is obeyed; a reload rebuilds it from the new config.
+ * The WAF seam: a RequestGuard built from the config opens a session per routed request, is
+ * called at each step of the exchange and obeyed; a reload rebuilds it from the new config.
  */
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,7 +9,13 @@ import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { createAccessLog } from "../../src/gateway/accessLog.js";
-import type { GuardRequest, RequestGuardFactory } from "../../src/gateway/guard.js";
+import type {
+  GuardRequest,
+  GuardSession,
+  GuardVerdict,
+  RequestGuard,
+  RequestGuardFactory,
+} from "../../src/gateway/guard.js";
 import {
   configText,
   rawRequest,
@@ -42,18 +48,38 @@ async function setup(
   return { g, up, text };
 }
 
+/** A guard whose session decides on the request head only, and records the calls it gets. */
+function headGuard(
+  decide: (req: GuardRequest) => GuardVerdict | undefined,
+  calls: string[] = [],
+): RequestGuard {
+  return {
+    status: () => ({}),
+    open(req): GuardSession {
+      return {
+        requestBodyLimit: 0,
+        requestHead: () => (calls.push("head"), decide(req)),
+        requestBody: () => (calls.push("body"), undefined),
+        responseHead: () => (calls.push("responseHead"), undefined),
+        responseBodyLimit: () => 0,
+        responseBody: () => (calls.push("responseBody"), undefined),
+        finish: () => void calls.push("finish"),
+      };
+    },
+  };
+}
+
 describe("request guard (WAF seam)", () => {
   it("passes the request head to the guard and answers 403 with the request id when it blocks", async () => {
     const seen: GuardRequest[] = [];
+    const calls: string[] = [];
     const { g, up } = await setup("{ mode: blocking }", (cfg) =>
       cfg.waf.mode === "off"
         ? undefined
-        : {
-            checkRequest(req) {
-              seen.push(req);
-              return req.url.includes("union%20select") ? { status: 403, reason: "942100" } : undefined;
-            },
-          },
+        : headGuard((req) => {
+            seen.push(req);
+            return req.url.includes("union%20select") ? { status: 403, reason: "942100" } : undefined;
+          }, calls),
     );
     const ok = await request(`${g.base}/p?id=1`, { headers: { "x-request-id": "g-1" } });
     await ok.body.text();
@@ -67,6 +93,8 @@ describe("request guard (WAF seam)", () => {
       httpVersion: "1.1",
     });
     expect(seen[0]!.rawHeaders).toContain("x-request-id");
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls).toEqual(["head", "body", "responseHead", "responseBody", "finish"]);
 
     const before = up.seen.length;
     const blocked = await request(`${g.base}/p?id=1%20union%20select`);
@@ -77,9 +105,9 @@ describe("request guard (WAF seam)", () => {
     expect(g.log.at(-1)!.decision).toBe("blocked:942100");
   });
 
-  it("waits for an async verdict, and rebuilds the guard on reload (waf.mode: off -> none)", async () => {
+  it("rebuilds the guard on reload (waf.mode: off -> none)", async () => {
     const { g, text } = await setup("{ mode: blocking }", (cfg) =>
-      cfg.waf.mode === "off" ? undefined : { checkRequest: async () => ({ status: 403, reason: "all" }) },
+      cfg.waf.mode === "off" ? undefined : headGuard(() => ({ status: 403, reason: "all" })),
     );
     expect((await request(`${g.base}/x`)).statusCode).toBe(403);
     g.gw.reload(parseConfig(text('{ mode: "off" }')));
@@ -88,10 +116,12 @@ describe("request guard (WAF seam)", () => {
     expect(r.statusCode).toBe(200);
   });
 
-  it("answers 500 (not a hang, not a pass) when the guard throws asynchronously", async () => {
-    const { g } = await setup("{ mode: blocking }", () => ({
-      checkRequest: () => Promise.reject(new Error("engine bug")),
-    }));
+  it("answers 500 (not a pass, not a crash) when the guard throws", async () => {
+    const { g } = await setup("{ mode: blocking }", () =>
+      headGuard(() => {
+        throw new Error("engine bug");
+      }),
+    );
     const r = await request(`${g.base}/x`);
     expect(r.statusCode).toBe(500);
     expect(JSON.parse(await r.body.text()).error).toBe("internal_error");

@@ -101,6 +101,53 @@ describe.skipIf(!hasCrs)("CRS 4 through the default wiring", () => {
     expect(tx.anomalyScores.inbound).toBeGreaterThanOrEqual(5);
   });
 
+  it("multipart uploads reach FILES: a .php upload is caught by 933110", () => {
+    const body = [
+      "--b0undary",
+      'Content-Disposition: form-data; name="avatar"; filename="shell.php"',
+      "Content-Type: application/octet-stream",
+      "",
+      "<?php echo 1; ?>",
+      "--b0undary--",
+      "",
+    ].join("\r\n");
+    const tx = send(
+      waf,
+      "POST",
+      "/profile",
+      [["Content-Type", "multipart/form-data; boundary=b0undary"]],
+      body,
+    );
+    expect(ids(tx)).toContain(933110);
+    expect(tx.matchedRules.find((m) => m.id === 933110)!.matches[0]!.variable).toBe("FILES:avatar");
+  });
+
+  it("XML bodies: element text and attribute values are inspected", () => {
+    const xml = (payload: string) =>
+      send(waf, "POST", "/api/order", [["Content-Type", "application/xml"]], payload);
+    const withXmlProcessor = crs(
+      `SecRule REQUEST_HEADERS:Content-Type "@rx ^application/xml" "id:200000,phase:1,pass,nolog,ctl:requestBodyProcessor=XML"\n`,
+    );
+    const text = send(
+      withXmlProcessor,
+      "POST",
+      "/api",
+      [["Content-Type", "application/xml"]],
+      "<a><b>1' or '1'='1</b></a>",
+    );
+    const attr = send(
+      withXmlProcessor,
+      "POST",
+      "/api",
+      [["Content-Type", "application/xml"]],
+      '<a><b probe="1234 OR 1=1">ok</b></a>',
+    );
+    expect(ids(text)).toContain(942100);
+    expect(attr.matchedRules.find((m) => m.id === 942100)?.matches[0]?.variable).toBe("XML");
+    // Without the processor the XML is neither ARGS nor REQUEST_BODY (CRS forces REQUEST_BODY then).
+    expect(xml("<a>ok</a>").intervention).toBeUndefined();
+  });
+
   it("lets an ordinary shop request through", () => {
     const tx = send(waf, "GET", "/shop/item?id=42&color=red&size=m", [["Cookie", "sid=4f1c2d; theme=dark"]]);
     expect(tx.intervention).toBeUndefined();

@@ -20,10 +20,13 @@
  *   tx.anomalyScores      { inbound, outbound } read from TX
  *   tx.errors             rules whose evaluation threw (counted as not matched)
  *
+ * Optional in the request: serverAddr (SERVER_ADDR, the log line's hostname). ByteString: one char
+ * per byte (Buffer#toString("latin1")). The rule set's clock and ENV come from its CompileDeps.
+ *
  * Calling a later phase first runs the skipped earlier ones (never twice), except logging, which
- * runs alone. Once intervened, no
- * further phase runs except logging. DetectionOnly never intervenes; `allow` skips phases only
- * when the engine is On (v3: disruptive actions are not executed in DetectionOnly).
+ * runs alone. Once intervened, no further phase runs except logging. DetectionOnly never
+ * intervenes; `allow` skips phases only when the engine is On (v3: disruptive actions are not
+ * executed in DetectionOnly). Request and response bodies are kept only up to their limits.
  */
 import { inRanges } from "../actions/ctl.js";
 import type { ActionTransaction, CtlOp, EngineMode, TargetRemoval } from "../actions/types.js";

@@ -39,7 +39,7 @@ waf:
 
 const before = parseConfig(BEFORE, "before.yaml");
 /** The same file with `edits` applied as text replacements, validated like a user's file. */
-function after(...edits: [string, string][]): RampartConfig {
+function edited(...edits: [string, string][]): RampartConfig {
   let text = BEFORE;
   for (const [from, to] of edits) {
     expect(text).toContain(from);
@@ -59,7 +59,7 @@ const brief = (c: PlanChange) => [c.kind, c.path, c.security, c.direction ?? nul
 describe("planChange", () => {
   it("finds nothing between a config and itself, or the same config reordered and re-spelt", () => {
     expect(plan(before).changes).toEqual([]);
-    const same = after([
+    const same = edited([
       "waf:\n  mode: blocking\n  paranoia: 2\n  modules: { sqli: on, xss: on, java: off }",
       "waf: { paranoia: 2, modules: { java: false, sqli: true } }",
     ]);
@@ -155,11 +155,11 @@ describe("planChange", () => {
     ],
   ];
   it.each(rows)("%s", (_name, edits, expected) => {
-    expect(plan(after(...edits)).changes.map(brief)).toEqual(expected);
+    expect(plan(edited(...edits)).changes.map(brief)).toEqual(expected);
   });
 
   it("matches routes by name: reordering is no change, a rename is a removal and an addition", () => {
-    const reordered = after(
+    const reordered = edited(
       [
         "  - name: checkout\n    match: { pathPrefix: /checkout }\n    upstream: shop\n    priority: critical\n    rateLimits:\n      - { name: per-ip, rate: 10/s, burst: 20, key: [ip] }\n",
         "",
@@ -171,7 +171,7 @@ describe("planChange", () => {
     );
     expect(reordered.routes.map((r) => r.name)).toEqual(["search", "checkout", "browse"]);
     expect(plan(reordered).changes).toEqual([]);
-    const renamed = after(["name: search", "name: find"]);
+    const renamed = edited(["name: search", "name: find"]);
     expect(plan(renamed).changes.map(brief)).toEqual([
       ["removed", "routes[name=search]", false, null],
       ["added", "routes[name=find]", false, null],
@@ -179,12 +179,12 @@ describe("planChange", () => {
   });
 
   it("flags a new public route without rate limit", () => {
-    const next = after(["waf:", "  - { name: api, match: { pathPrefix: /api }, upstream: shop }\nwaf:"]);
+    const next = edited(["waf:", "  - { name: api, match: { pathPrefix: /api }, upstream: shop }\nwaf:"]);
     expect(plan(next).changes.map(brief)).toEqual([["added", "routes[name=api]", true, "loosened"]]);
   });
 
   it("sorts security first (loosened, undirected, tightened), WAF before limits before admin, then the rest", () => {
-    const next = after(
+    const next = edited(
       ["port: 8080", "port: 8081"],
       ["host: 127.0.0.1", "host: 0.0.0.0"],
       ["rate: 10/s", "rate: 100/s"],
@@ -234,7 +234,7 @@ describe("planChange", () => {
 
 describe("formatPlan", () => {
   it("prints the postmortem's change the way an operator reads it", () => {
-    const text = formatPlan(plan(after(["sqli: on", "sqli: off"])), { color: false });
+    const text = formatPlan(plan(edited(["sqli: on", "sqli: off"])), { color: false });
     expect(text).toBe(
       [
         "Plan: 1 change (0 added, 1 changed, 0 removed); 1 security-relevant, 1 loosened",
@@ -256,7 +256,7 @@ describe("formatPlan", () => {
   });
 
   it("aligns the security notes and says when it is ready", () => {
-    const text = formatPlan(plan(after(["paranoia: 2", "paranoia: 3"], ["port: 8080", "port: 8081"])), {
+    const text = formatPlan(plan(edited(["paranoia: 2", "paranoia: 3"], ["port: 8080", "port: 8081"])), {
       color: false,
     });
     const lines = text.split("\n");
@@ -268,7 +268,7 @@ describe("formatPlan", () => {
   });
 
   it("marks non-overridable failures and warnings", () => {
-    const next = after(["mode: blocking", "mode: off"]);
+    const next = edited(["mode: blocking", "mode: off"]);
     const p = planChange(before, next, [
       ...evaluatePolicies(next, { previous: before, settings: DEFAULT_POLICY_SETTINGS }),
       {
@@ -288,7 +288,7 @@ describe("formatPlan", () => {
   });
 
   it("colours only when asked", () => {
-    const p = plan(after(["sqli: on", "sqli: off"]));
+    const p = plan(edited(["sqli: on", "sqli: off"]));
     expect(formatPlan(p, { color: false })).not.toContain("\x1b[");
     const coloured = formatPlan(p, { color: true });
     expect(coloured).toContain("\x1b[31m  ~ waf.modules.sqli: on -> off");

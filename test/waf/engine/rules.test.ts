@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
+import type { CompileDeps } from "../../../src/waf/engine/index.js";
 import { compileRuleSet } from "../../../src/waf/engine/index.js";
 import { WafError } from "../../../src/waf/errors.js";
 import type { ActionNode, Statement, VariableRef } from "../../../src/waf/types.js";
-import { deps, ids, load, resetTransformCalls, run, transformCalls, txVar } from "./helpers.js";
+import { deps, ids, load, operators, resetTransformCalls, run, transformCalls, txVar } from "./helpers.js";
 
 describe("chains", () => {
   const text = `
@@ -83,6 +84,35 @@ SecMarker END
 SecAction "id:4,phase:2,pass,log"
 `);
     expect(ids(run(rs))).toEqual([2, 4]);
+  });
+
+  it("rules jumped over cost nothing: CRS's paranoia-level skipAfter never evaluates them", () => {
+    let calls = 0;
+    const counted: CompileDeps["operator"] = (name) =>
+      name === "counted"
+        ? () => ({
+            evaluate: () => {
+              calls++;
+              return false;
+            },
+          })
+        : operators[name.toLowerCase()];
+    const skipped = Array.from(
+      { length: 100 },
+      (_, i) => `SecRule ARGS "@counted x" "id:${i + 10},phase:2,pass"`,
+    ).join("\n");
+    const rs = load(
+      `
+SecAction "id:1,phase:1,pass,nolog,setvar:tx.detection_paranoia_level=1"
+SecRule TX:DETECTION_PARANOIA_LEVEL "@lt 2" "id:2,phase:2,pass,nolog,skipAfter:END-PL2"
+${skipped}
+SecMarker "END-PL2"
+SecRule ARGS "@counted x" "id:500,phase:2,pass"
+`,
+      { operator: counted },
+    );
+    run(rs, { uri: "/?a=1&b=2" });
+    expect(calls).toBe(2);
   });
 
   it("flow actions apply in DetectionOnly too", () => {

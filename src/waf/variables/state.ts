@@ -290,6 +290,7 @@ export class TxData {
 
   /** The collection setvar writes to, by lower- or upper-case name; undefined if not writable. */
   writable(name: string): Collection | undefined {
+    if (name === "TX") return this.tx; // setvar passes upper case; TX is nearly every call
     const up = name.toUpperCase();
     if (up === "TX") return this.tx;
     if ((PERSISTENT_COLLECTIONS as readonly string[]).includes(up)) return this.persistentCollection(up);

@@ -10,7 +10,7 @@ export {
   type StoredEvent,
 } from "./events.js";
 export type { JsonValue } from "./json.js";
-export { MIGRATIONS, type Migration, migrate } from "./migrations.js";
+export { inspectSchema, MIGRATIONS, type Migration, migrate } from "./migrations.js";
 export type { SettingsRepository } from "./settings.js";
 export { DB_FILE, type OpenStoreOptions, openStore, type Store } from "./store.js";
 export {

@@ -95,53 +95,71 @@ interface AppliedRow {
 }
 
 /**
- * Brings the database to the newest schema this build knows. A database with a migration this build
- * does not know (newer version, or another name at a known version) is refused untouched: running
- * an older Rampart on it could silently drop what the newer one stores.
+ * Reads, without writing, whether this build may use the database: refuses a database with a
+ * migration this build does not know (newer version, or another name at a known version: running
+ * an older Rampart on it could silently drop what the newer one stores) and another application's
+ * SQLite file. Returns the schema version found (0 for a new, empty database).
  */
+export function inspectSchema(
+  db: Database.Database,
+  file: string,
+  migrations: readonly Migration[] = MIGRATIONS,
+): number {
+  const hasTable =
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get() !==
+    undefined;
+  if (!hasTable) {
+    // Someone else's SQLite file: adding Rampart's tables to it would mix two applications' data.
+    const other = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1")
+      .get() as { name: string } | undefined;
+    if (other !== undefined) {
+      throw new StoreError(
+        "STORE_OPEN_FAILED",
+        `${file} is a SQLite database of another application (table ${other.name})`,
+        { hint: "point Rampart at its own data folder; the file was not changed" },
+      );
+    }
+    return 0;
+  }
+  const applied = db
+    .prepare("SELECT version, name FROM schema_migrations ORDER BY version")
+    .all() as AppliedRow[];
+  const known = new Map(migrations.map((m) => [m.version, m]));
+  const newest = migrations.at(-1)?.version ?? 0;
+  for (const row of applied) {
+    const mine = known.get(row.version);
+    if (mine === undefined) {
+      throw new StoreError(
+        "STORE_SCHEMA_TOO_NEW",
+        `${file}: schema version ${row.version} (${row.name}) is newer than this Rampart knows (${newest})`,
+        {
+          hint: "run the Rampart release that created this database, or a newer one; the file was not changed",
+        },
+      );
+    }
+    if (mine.name !== row.name) {
+      throw new StoreError(
+        "STORE_SCHEMA_TOO_NEW",
+        `${file}: schema version ${row.version} is "${row.name}" here but "${mine.name}" in this Rampart`,
+        { hint: "this database comes from a different Rampart build; the file was not changed" },
+      );
+    }
+  }
+  return applied.at(-1)?.version ?? 0;
+}
+
+/** Brings the database to the newest schema this build knows (after inspectSchema's checks). */
 export function migrate(
   db: Database.Database,
   file: string,
   now: () => Date,
   migrations: readonly Migration[] = MIGRATIONS,
 ): { from: number; to: number } {
-  const known = new Map(migrations.map((m) => [m.version, m]));
-  const check = (applied: readonly AppliedRow[]): void => {
-    const newest = migrations.at(-1)?.version ?? 0;
-    for (const row of applied) {
-      const mine = known.get(row.version);
-      if (mine === undefined) {
-        throw new StoreError(
-          "STORE_SCHEMA_TOO_NEW",
-          `${file}: schema version ${row.version} (${row.name}) is newer than this Rampart knows (${newest})`,
-          {
-            hint: "run the Rampart release that created this database, or a newer one; the file was not changed",
-          },
-        );
-      }
-      if (mine.name !== row.name) {
-        throw new StoreError(
-          "STORE_SCHEMA_TOO_NEW",
-          `${file}: schema version ${row.version} is "${row.name}" here but "${mine.name}" in this Rampart`,
-          { hint: "this database comes from a different Rampart build; the file was not changed" },
-        );
-      }
-    }
-  };
-
-  // Read first without writing: a too-new database must not even get the migrations table.
-  const hasTable =
-    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get() !==
-    undefined;
-  const readApplied = (): AppliedRow[] =>
-    db.prepare("SELECT version, name FROM schema_migrations ORDER BY version").all() as AppliedRow[];
-  const before = hasTable ? readApplied() : [];
-  check(before);
-  const from = before.at(-1)?.version ?? 0;
+  const from = inspectSchema(db, file, migrations);
   const pending = migrations.filter((m) => m.version > from);
   if (pending.length === 0) return { from, to: from };
-
-  if (!hasTable) db.exec(CREATE_MIGRATIONS_TABLE);
+  db.exec(CREATE_MIGRATIONS_TABLE);
   const record = db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
   for (const m of pending) {
     // IMMEDIATE takes the write lock before reading, so two processes opening the same new store
@@ -153,7 +171,5 @@ export function migrate(
       record.run(m.version, m.name, now().toISOString());
     }).immediate();
   }
-  const after = readApplied();
-  check(after);
-  return { from, to: after.at(-1)?.version ?? 0 };
+  return { from, to: inspectSchema(db, file, migrations) };
 }

@@ -15,7 +15,7 @@ import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { StoreError } from "./errors.js";
 import { EventLog } from "./events.js";
-import { MIGRATIONS, type Migration, migrate } from "./migrations.js";
+import { inspectSchema, MIGRATIONS, type Migration, migrate } from "./migrations.js";
 import { SettingsRepository } from "./settings.js";
 import { ApiTokenRepository } from "./tokens.js";
 import { ConfigVersionRepository } from "./versions.js";
@@ -103,10 +103,12 @@ export function openStore(dataDir: string, opts: OpenStoreOptions = {}): Store {
           .join("; "),
       );
     }
+    const migrations = opts.migrations ?? MIGRATIONS;
+    inspectSchema(db, file, migrations);
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = FULL");
     db.pragma("foreign_keys = ON");
-    const { to } = migrate(db, file, now, opts.migrations ?? MIGRATIONS);
+    const { to } = migrate(db, file, now, migrations);
     const events = new EventLog(db, now);
     return {
       file,

@@ -387,3 +387,21 @@ describe("settings", () => {
     expect(s.settings.get("x")).toBeUndefined();
   });
 });
+
+describe("a SQLite file of another application", () => {
+  it("is refused and left as it is", () => {
+    const raw = new Database(join(dir, DB_FILE));
+    raw.exec("CREATE TABLE customers (id INTEGER PRIMARY KEY)");
+    raw.close();
+    const bytes = readFileSync(join(dir, DB_FILE));
+    const err = thrown(() => openStore(dir, { now }));
+    expect(err.code).toBe("STORE_OPEN_FAILED");
+    expect(readFileSync(join(dir, DB_FILE)).equals(bytes)).toBe(true);
+    expect(err.message).toContain("another application");
+    const check = new Database(join(dir, DB_FILE));
+    expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all()).toEqual([
+      { name: "customers" },
+    ]);
+    check.close();
+  });
+});

@@ -3,7 +3,15 @@ export { PolicyRefusedError } from "./errors.js";
 export { evaluatePolicies, failingErrors } from "./evaluate.js";
 export { effectiveModules, isLoopbackHost, KNOWN_MODULES, perSecond } from "./facts.js";
 export { type Actor, decideOverrides, type OverrideDecision, type OverrideRequest } from "./overrides.js";
-export { joinElement, joinKey, type PathStep, PathSyntaxError, parsePath, resolvePath } from "./path.js";
+export {
+  joinElement,
+  joinKey,
+  type PathStep,
+  PathSyntaxError,
+  parsePath,
+  pathSegments,
+  resolvePath,
+} from "./path.js";
 export { builtinPolicies, findPolicy, registerPolicy } from "./registry.js";
 export {
   DEFAULT_POLICY_SETTINGS,

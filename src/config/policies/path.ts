@@ -187,3 +187,39 @@ export function resolvePath(root: unknown, steps: readonly PathStep[]): Resoluti
   }
   return { matches: current, missing };
 }
+
+/**
+ * The concrete path as keys and indexes (`routes[name=checkout].rateLimits` ->
+ * `["routes", 0, "rateLimits"]`), for finding its line in the YAML document (yaml's `getIn`);
+ * undefined when it selects nothing or more than one value.
+ */
+export function pathSegments(root: unknown, text: string): (string | number)[] | undefined {
+  let steps: PathStep[];
+  try {
+    steps = parsePath(text);
+  } catch {
+    return undefined;
+  }
+  const out: (string | number)[] = [];
+  let value = root;
+  for (const step of steps) {
+    if (step.kind === "key") {
+      if (!isRecord(value) || value[step.key] === undefined) return undefined;
+      out.push(step.key);
+      value = value[step.key];
+    } else if (step.kind === "index") {
+      if (!Array.isArray(value) || step.index >= value.length) return undefined;
+      out.push(step.index);
+      value = value[step.index];
+    } else if (step.kind === "where") {
+      if (!Array.isArray(value)) return undefined;
+      const hits = value.flatMap((v, i) =>
+        isRecord(v) && v[step.field] !== undefined && String(v[step.field]) === step.value ? [i] : [],
+      );
+      if (hits.length !== 1) return undefined;
+      out.push(hits[0]!);
+      value = value[hits[0]!];
+    } else return undefined;
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PathSyntaxError, parsePath, resolvePath } from "../../../src/config/policies/path.js";
+import { PathSyntaxError, parsePath, pathSegments, resolvePath } from "../../../src/config/policies/path.js";
 
 describe("parsePath", () => {
   const good: [string, unknown[]][] = [
@@ -123,4 +123,25 @@ describe("resolvePath", () => {
   it.each(rows)("%s", (text, matches, missing) => {
     expect(resolvePath(doc, parsePath(text))).toEqual({ matches, missing });
   });
+});
+
+describe("pathSegments", () => {
+  const doc = {
+    routes: [
+      { name: "a", rateLimits: [{ name: "x" }] },
+      { name: "b", rateLimits: [] },
+    ],
+    waf: { mode: "on" },
+  };
+  const rows: [string, (string | number)[] | undefined][] = [
+    ["routes[name=b].rateLimits", ["routes", 1, "rateLimits"]],
+    ["routes[name=a].rateLimits[name=x].name", ["routes", 0, "rateLimits", 0, "name"]],
+    ["routes[0]", ["routes", 0]],
+    ["waf.mode", ["waf", "mode"]],
+    ["routes[name=c]", undefined],
+    ["routes[*]", undefined],
+    ["waf.nope", undefined],
+    ["routes[", undefined],
+  ];
+  it.each(rows)("%s", (text, segments) => expect(pathSegments(doc, text)).toEqual(segments));
 });

@@ -14,6 +14,7 @@ import { parseConfig } from "./load.js";
 import { type Plan, planChange } from "./plan.js";
 import { PolicyRefusedError } from "./policies/errors.js";
 import { evaluatePolicies } from "./policies/evaluate.js";
+import { KNOWN_MODULES } from "./policies/facts.js";
 import {
   type Actor,
   decideOverrides,
@@ -21,7 +22,7 @@ import {
   type OverrideRequest,
 } from "./policies/overrides.js";
 import { DEFAULT_POLICY_SETTINGS, type PolicySettings, type PolicyVerdict } from "./policies/types.js";
-import type { RampartConfig } from "./schema.js";
+import { type RampartConfig, rampartConfigSchema } from "./schema.js";
 
 /**
  * Canonical JSON after RFC 8785 (JSON Canonicalization Scheme): object keys sorted by UTF-16 code
@@ -73,6 +74,15 @@ export function policySettings(store: Store): PolicySettings {
       },
     );
   }
+  // A misspelt module name would make the guardrail hold vacuously: refuse it.
+  const unknown = Array.isArray(critical) ? critical.filter((m) => !KNOWN_MODULES.includes(String(m))) : [];
+  if (unknown.length > 0) {
+    throw new StoreError(
+      "STORE_INVALID",
+      `setting ${SETTING_CRITICAL_MODULES} names unknown WAF modules: ${unknown.join(", ")}`,
+      { hint: `known modules: ${KNOWN_MODULES.join(", ")}` },
+    );
+  }
   if (factor !== undefined && !(typeof factor === "number" && factor >= 1 && Number.isFinite(factor))) {
     throw new StoreError("STORE_INVALID", `setting ${SETTING_MAX_LOOSEN_FACTOR} must be a number >= 1`);
   }
@@ -109,7 +119,9 @@ function configOf(version: ConfigVersion | undefined): RampartConfig | undefined
   try {
     return parseConfig(version.document, `version ${version.id}`);
   } catch {
-    return undefined;
+    // The YAML no longer validates (the schema changed): the canonical JSON, with today's defaults.
+    const parsed = rampartConfigSchema.safeParse(JSON.parse(version.canonical));
+    return parsed.success ? parsed.data : undefined;
   }
 }
 

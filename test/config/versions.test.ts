@@ -203,6 +203,20 @@ describe("applyConfig and rollbackTo: the postmortem drill", () => {
     expect(store.versions.list()).toHaveLength(1);
   });
 
+  it("reads a previous version whose YAML no longer validates from its canonical JSON", () => {
+    const { canonical } = proposeConfig(store, { document: V1 });
+    store.versions.append({
+      author: "old",
+      message: "old schema",
+      document: "legacy: [",
+      canonical,
+      kind: "apply",
+    });
+    const p = proposeConfig(store, { document: V1.replace("rate: 10/s", "rate: 100/s") });
+    expect(p.plan.initial).toBe(false);
+    expect(p.plan.blocking.map((v) => v.policy)).toEqual(["limits-not-loosened"]);
+  });
+
   it("passes invalid documents through as ConfigError and stores nothing", () => {
     expect(() => applyConfig(store, { document: "routes: 5\n", actor: admin, message: "x" })).toThrow(
       ConfigError,
@@ -240,6 +254,7 @@ describe("policySettings", () => {
   it.each([
     ["critical_modules", "sqli"],
     ["critical_modules", [1, 2]],
+    ["critical_modules", ["sqli", "sqlii"]],
     ["max_loosen_factor", 0.5],
     ["max_loosen_factor", "2"],
   ] as const)("refuses a broken setting %s = %j instead of falling back", (key, value) => {

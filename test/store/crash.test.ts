@@ -34,7 +34,8 @@ function runAndKill(minAppends: number, extraMs: number): Promise<number> {
         setTimeout(() => p.kill("SIGKILL"), extraMs);
       }
     });
-    p.on("exit", (code, signal) => {
+    // "close", not "exit": every id the child wrote to the pipe has been read by then.
+    p.on("close", (code, signal) => {
       if (signal === "SIGKILL") done(seen);
       else fail(new Error(`child exited with ${code}: ${stderr}`));
     });

@@ -17,6 +17,7 @@ export {
   detectorDefinition,
   detectorNames,
   registerDetector,
+  runDetector,
 } from "./registry.js";
 
 /** The detector used when none is named: the best on NAB (see composite.ts). */

@@ -76,3 +76,14 @@ export function createDetector(name: string, params?: DetectorParams): Detector 
   const def = detectorDefinition(name);
   return def.create(resolveParams(def, params));
 }
+
+/** Runs a fresh detector over a whole series, strictly in order; returns one score per point. */
+export function runDetector(
+  detector: Detector,
+  timestamps: ArrayLike<number>,
+  values: ArrayLike<number>,
+): Float64Array {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = detector.update(timestamps[i]!, values[i]!);
+  return out;
+}

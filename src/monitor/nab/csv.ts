@@ -13,6 +13,8 @@ export interface Series {
   readonly values: Float64Array;
   /** The timestamp column as written in the file. */
   readonly timestampText: readonly string[];
+  /** The value column as written in the file. */
+  readonly valueText: readonly string[];
 }
 
 const NAB_TIME =
@@ -87,6 +89,7 @@ export function parseSeries(text: string, path = "<input>"): Series {
   const timestamps = new Float64Array(n);
   const values = new Float64Array(n);
   const timestampText: string[] = new Array(n);
+  const valueText: string[] = new Array(n);
   let prev = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < n; i++) {
     const line = lines[i + 1]!;
@@ -94,13 +97,12 @@ export function parseSeries(text: string, path = "<input>"): Series {
     if (comma < 0) throw csvError(path, i + 2, `no comma in "${line.slice(0, 80)}"`);
     const tsText = line.slice(0, comma).trim();
     const end = line.indexOf(",", comma + 1);
-    const valueText = line.slice(comma + 1, end < 0 ? line.length : end).trim();
+    const cell = line.slice(comma + 1, end < 0 ? line.length : end).trim();
     const t = parseTimestamp(tsText);
     if (Number.isNaN(t)) throw csvError(path, i + 2, `"${tsText.slice(0, 40)}" is not a timestamp`);
-    if (!NUMBER.test(valueText)) throw csvError(path, i + 2, `"${valueText.slice(0, 40)}" is not a number`);
-    const v = Number(valueText);
-    if (!Number.isFinite(v))
-      throw csvError(path, i + 2, `"${valueText.slice(0, 40)}" is not a finite number`);
+    if (!NUMBER.test(cell)) throw csvError(path, i + 2, `"${cell.slice(0, 40)}" is not a number`);
+    const v = Number(cell);
+    if (!Number.isFinite(v)) throw csvError(path, i + 2, `"${cell.slice(0, 40)}" is not a finite number`);
     // Equal timestamps are allowed: NAB's own files repeat some (clock changes); going back is not.
     if (t < prev) {
       throw new SeriesError(
@@ -113,8 +115,9 @@ export function parseSeries(text: string, path = "<input>"): Series {
     timestamps[i] = t;
     values[i] = v;
     timestampText[i] = tsText;
+    valueText[i] = cell;
   }
-  return { timestamps, values, timestampText };
+  return { timestamps, values, timestampText, valueText };
 }
 
 export function readSeries(path: string): Series {

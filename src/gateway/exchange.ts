@@ -152,6 +152,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (rejection !== undefined) {
       this.host.countRejected(rejection.reason);
       this.decision = `rejected:${rejection.reason}`;
+      this.inspectRejected();
       let extra: string[] | undefined;
       if (rejection.answer === "method_not_allowed" && rt.limits.methods !== undefined) {
         extra = ["allow", [...rt.limits.methods].join(", ")];
@@ -244,6 +245,31 @@ export class Exchange implements Dispatcher.DispatchHandler {
       return;
     }
     this.acquirePermit();
+  }
+
+  /**
+   * A request refused at the door is still shown to the WAF (phases 1 and 2, no body), so that the
+   * attacks that hardening stops are logged as what they are. The answer stays the rejection.
+   */
+  private inspectRejected(): void {
+    const guard = this.host.guard;
+    if (guard === undefined) return;
+    const req = this.req;
+    this.inspect(() => {
+      const session = guard.open({
+        method: req.method ?? "",
+        url: this.path,
+        httpVersion: req.httpVersion,
+        rawHeaders: req.rawHeaders,
+        requestId: this.id,
+        clientIp: req.socket.remoteAddress ?? "",
+        remotePort: req.socket.remotePort ?? 0,
+        serverPort: req.socket.localPort ?? 0,
+        route: "",
+      });
+      this.session = session;
+      if (session.requestHead() === undefined) session.requestBody(undefined);
+    });
   }
 
   /** Buffers the request body for phase 2 (the WAF needs all of it before the upstream sees any). */

@@ -19,6 +19,7 @@ import { handleAdmin } from "./admin.js";
 import { GatewayError } from "./errors.js";
 import { Exchange, type ExchangeHost } from "./exchange.js";
 import type { RequestGuard, RequestGuardFactory } from "./guard.js";
+import { parseLenientRequest } from "./lenient.js";
 import { GatewayMetrics, type RouteStats } from "./metrics.js";
 import { newRequestId } from "./requestId.js";
 import { type GatewayAnswer, rawAnswer } from "./responses.js";
@@ -26,6 +27,19 @@ import type { CompiledRateLimit } from "./runtime.js";
 import { Runtime } from "./runtime.js";
 import { SecondCounters, type SecondPoint } from "./seconds.js";
 import type { Upstream } from "./upstream.js";
+
+/**
+ * Parser errors about what a lenient server would still accept (a method node does not know, bytes
+ * in the target, an odd version): such requests are shown to the WAF before the 400/501, as nginx
+ * would pass them to ModSecurity. Broken framing and header syntax are refused unseen, as by any
+ * server, since nothing behind the parser could read them the same way.
+ */
+const INSPECTED_PARSER_ERRORS: ReadonlySet<string> = new Set([
+  "HPE_INVALID_METHOD",
+  "HPE_INVALID_URL",
+  "HPE_INVALID_VERSION",
+  "HPE_INVALID_CONSTANT",
+]);
 
 export interface GatewayOptions {
   /** Operational log (start, reload, errors). */
@@ -150,6 +164,24 @@ class GatewayServer implements Gateway, ExchangeHost {
     this.server.on("clientError", (err: Error & { code?: string }, socket: Socket) =>
       this.onClientError(err, socket),
     );
+    // CONNECT asks for a tunnel: a gateway is not a forward proxy. The WAF still sees it.
+    this.server.on("connect", (req: IncomingMessage, socket: Socket) => {
+      const id = newRequestId();
+      this.countRejected("405_connect");
+      const rawHeaders = req.rawHeaders;
+      this.inspectHead(
+        {
+          method: req.method ?? "CONNECT",
+          url: req.url ?? "",
+          protocol: `HTTP/${req.httpVersion}`,
+          rawHeaders,
+          body: "",
+        },
+        socket,
+        id,
+      );
+      socket.end(rawAnswer("method_not_allowed", this.runtime.requestIdHeader, id));
+    });
     this.admin = createServer((req, res) => {
       handleAdmin(this, req, res).catch((err: unknown) => {
         this.opts.logger.error({ err }, "admin request failed");
@@ -198,6 +230,9 @@ class GatewayServer implements Gateway, ExchangeHost {
     const id = newRequestId();
     const reason = `parser_${(err.code ?? "error").toLowerCase()}`;
     this.countRejected(reason);
+    if (INSPECTED_PARSER_ERRORS.has(err.code ?? "")) {
+      this.inspectRefused((err as { rawPacket?: Buffer }).rawPacket, socket, id);
+    }
     socket.end(rawAnswer(answer, this.runtime.requestIdHeader, id));
     this.accessLog.write({
       id,
@@ -213,6 +248,53 @@ class GatewayServer implements Gateway, ExchangeHost {
       upstreamMs: -1,
       decision: `rejected:${reason}`,
     });
+  }
+
+  /**
+   * Shows a request that node's parser refused to the WAF, read leniently (lenient.ts), so that what
+   * attackers send is logged even though it is never forwarded. The answer stays the rejection.
+   */
+  private inspectRefused(raw: Buffer | undefined, socket: Socket, requestId: string): void {
+    if (this.guard === undefined || raw === undefined || raw.length === 0) return;
+    const req = parseLenientRequest(raw.toString("latin1"));
+    if (req === undefined) return;
+    const rawHeaders: string[] = [];
+    for (const [name, value] of req.headers) rawHeaders.push(name, value);
+    this.inspectHead(
+      { method: req.method, url: req.uri, protocol: req.protocol, rawHeaders, body: req.body },
+      socket,
+      requestId,
+    );
+  }
+
+  /** Runs the WAF's request phases and logging on a request that will not be proxied. */
+  private inspectHead(
+    head: { method: string; url: string; protocol: string; rawHeaders: string[]; body: string },
+    socket: Socket,
+    requestId: string,
+  ): void {
+    const guard = this.guard;
+    if (guard === undefined) return;
+    try {
+      const session = guard.open({
+        method: head.method,
+        url: head.url,
+        httpVersion: /^HTTP\/(\d\.\d)$/.exec(head.protocol)?.[1] ?? "1.1",
+        protocol: head.protocol,
+        rawHeaders: head.rawHeaders,
+        requestId,
+        clientIp: socket.remoteAddress ?? "",
+        remotePort: socket.remotePort ?? 0,
+        serverPort: socket.localPort ?? 0,
+        route: "",
+      });
+      if (session.requestHead() === undefined) {
+        session.requestBody(head.body.length > 0 ? Buffer.from(head.body, "latin1") : undefined);
+      }
+      session.finish();
+    } catch (err) {
+      this.opts.logger.error({ err: (err as Error).message }, "WAF failed on a refused request");
+    }
   }
 
   consume(key: string, rl: CompiledRateLimit, now: number): RateLimitDecision | Promise<RateLimitDecision> {

@@ -14,6 +14,8 @@ export interface GuardRequest extends RequestHead {
   readonly remotePort: number;
   readonly serverPort: number;
   readonly route: string;
+  /** The protocol as sent, when it is not `HTTP/<httpVersion>` (requests node's parser refused). */
+  readonly protocol?: string;
 }
 
 export interface GuardVerdict {

@@ -72,7 +72,21 @@ export const Rejections = {
   badFieldValue: R("bad_request", "400_invalid_field_value"),
   bodyTooLarge: R("payload_too_large", "413_body_too_large"),
   badTarget: R("bad_request", "400_invalid_request_target"),
+  badHost: R("bad_request", "400_invalid_host"),
+  badVersion: R("bad_request", "400_invalid_http_version"),
+  versionNotSupported: R("http_version_not_supported", "505_http_version_not_supported"),
 } as const;
+
+/**
+ * RFC 9112 §3.2: a Host that is not a valid authority is a 400. Reg-name, IPv4 or [IP-literal],
+ * optional port; percent-encoded octets must not hide control characters (`localhost%00`).
+ */
+const HOST_SYNTAX = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::[0-9]{0,5})?$/;
+const PCT_CONTROL = /%(?:[01][0-9A-Fa-f]|7[Ff])|%(?![0-9A-Fa-f]{2})/;
+
+export function isValidHost(value: string): boolean {
+  return HOST_SYNTAX.test(value) && (value.indexOf("%") < 0 || !PCT_CONTROL.test(value));
+}
 
 const DIGITS = /^[0-9]{1,15}$/;
 
@@ -99,6 +113,12 @@ export function checkRequestHead(
   if (url.length === 0 || (url.charCodeAt(0) !== 0x2f && url !== "*" && !/^https?:\/\//i.test(url))) {
     return Rejections.badTarget;
   }
+  // A fragment is never part of a request target (RFC 9112 §3.2); clients strip it.
+  if (url.indexOf("#") >= 0) return Rejections.badTarget;
+  const version = head.httpVersion;
+  if (version !== "1.1" && version !== "1.0") {
+    return version.charCodeAt(0) >= 0x32 ? Rejections.versionNotSupported : Rejections.badVersion;
+  }
 
   const method = head.method;
   if (!KNOWN_METHODS.has(method)) return Rejections.unknownMethod;
@@ -107,6 +127,7 @@ export function checkRequestHead(
   const raw = head.rawHeaders;
   let headerBytes = 0;
   let hosts = 0;
+  let host = "";
   let contentLength = -1;
   let te: string | undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -117,7 +138,10 @@ export function checkRequestHead(
     // Only four names matter here; compare lengths first to skip the lower-casing for the rest.
     const len = name.length;
     if (len === 4) {
-      if (name.toLowerCase() === "host") hosts++;
+      if (name.toLowerCase() === "host") {
+        hosts++;
+        host = value;
+      }
     } else if (len === 14) {
       if (name.toLowerCase() === "content-length") {
         if (!DIGITS.test(value)) return Rejections.badContentLength;
@@ -134,6 +158,7 @@ export function checkRequestHead(
     if (hosts === 0) return Rejections.missingHost;
     if (hosts > 1) return Rejections.duplicateHost;
   }
+  if (hosts > 0 && !isValidHost(host)) return Rejections.badHost;
 
   let chunked = false;
   if (te !== undefined) {

@@ -19,6 +19,7 @@ export const GatewayAnswers = {
   bad_gateway: 502,
   service_unavailable: 503,
   gateway_timeout: 504,
+  http_version_not_supported: 505,
   blocked: 403,
 } as const;
 
@@ -39,6 +40,7 @@ const REASONS: Record<number, string> = {
   502: "Bad Gateway",
   503: "Service Unavailable",
   504: "Gateway Timeout",
+  505: "HTTP Version Not Supported",
 };
 
 export function answerBody(error: GatewayAnswer, requestId: string): string {

@@ -73,7 +73,7 @@ class WafGuard implements RequestGuard {
       serverPort: req.serverPort,
       method: req.method,
       uri: req.url,
-      protocol: `HTTP/${req.httpVersion}`,
+      protocol: req.protocol ?? `HTTP/${req.httpVersion}`,
       headers: pairs(req.rawHeaders),
     });
     return new WafSession(tx, this.ruleSet, this.sink);

@@ -284,8 +284,13 @@ export class Transaction implements ActionTransaction, MacroResolver {
     }
     // REQUEST_BODY as ModSecurity v2 and Coraza fill it: for URLENCODED bodies, or when a rule
     // forced it (CRS 901340 does for bodies no processor takes). v3 fills it always, which makes
-    // CRS's 944120/944210 tests fail on XML bodies whose element names are not attacks.
-    if (processor === "URLENCODED" || this.forceRequestBodyVariable) this.data.requestBody = body;
+    // CRS's 944120/944210 tests fail on XML bodies whose element names are not attacks. JSON keeps
+    // v3's behaviour, as its argument names do (bodies/json.ts): v3 names array elements
+    // `key.array_0`, so a key holding an array shows in no ARGS_NAMES, and only REQUEST_BODY lets
+    // CRS see it (934210: `{"roles__contained_by": [...]}`).
+    if (processor === "URLENCODED" || processor === "JSON" || this.forceRequestBodyVariable) {
+      this.data.requestBody = body;
+    }
     this.data.requestBodyLength = body.length;
     if (processor === undefined) return;
     const limits: BodyLimits = { maxArgs: s.argumentsLimit, maxDepth: s.jsonDepthLimit };

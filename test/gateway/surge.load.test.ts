@@ -4,6 +4,9 @@
  * of 50. Checkout (critical) must keep working, browsing (normal) is shed, quickly, and the
  * upstream never sees more than its 50.
  *
+ * It runs alone, after the rest of the suite (package.json "test"), so that other test files do
+ * not take the cores it measures.
+ *
  * The upstream and the load generator run in worker threads so their event loops do not share the
  * gateway's: latencies measured by the clients are the gateway's, not the test's own congestion.
  */

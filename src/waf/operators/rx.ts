@@ -6,26 +6,44 @@
  */
 import type { ByteString, Operator, OperatorContext, OperatorInit } from "../types.js";
 import { DerivedParam, paramError } from "./param.js";
-import { type CompiledRegex, compilePcre } from "./regex.js";
+import { type CompiledRegex, CR_STAND_IN, compilePcre } from "./regex.js";
 import { registerOperator } from "./registry.js";
 
-/** Runs a compiled pattern on one input; fills `captures` when given. */
+// The engine evaluates many patterns on one transformed value: keep its \r-substituted copy.
+let lastRaw = "";
+let lastSafe = "";
+
+/** `input` with \r replaced by CR_STAND_IN, as translated patterns expect (regex.ts). */
+function crSafe(input: ByteString): string {
+  if (input.indexOf("\r") === -1) return input;
+  if (input !== lastRaw) {
+    lastRaw = input;
+    lastSafe = input.replaceAll("\r", CR_STAND_IN);
+  }
+  return lastSafe;
+}
+
+const unCr = (s: string): string => (s.indexOf(CR_STAND_IN) === -1 ? s : s.replaceAll(CR_STAND_IN, "\r"));
+
+/** Runs a compiled pattern on one input; fills `captures` (TX.0–TX.9) when given. */
 export function matchRegex(
   re: CompiledRegex,
   input: ByteString,
   captures: ByteString[] | undefined,
 ): boolean {
-  const r = re.exact !== undefined && input.indexOf("\r") !== -1 ? re.exact : re.fast;
-  if (captures === undefined) return r.test(input);
-  const m = r.exec(input);
+  const subject = crSafe(input);
+  const r = re.fast;
+  if (captures === undefined) return r.test(subject);
+  const m = r.exec(subject);
   if (m === null) return false;
-  captures[0] = m[0];
+  const swapped = subject !== input;
+  captures[0] = swapped ? unCr(m[0]) : m[0];
   const map = re.groupMap;
   let last = 0;
   const top = Math.min(map.length - 1, 9);
   for (let g = 1; g <= top; g++) {
     const v = m[map[g] as number];
-    captures[g] = v ?? "";
+    captures[g] = v === undefined ? "" : swapped ? unCr(v) : v;
     if (v !== undefined) last = g;
   }
   // Groups after the last one that took part stay unset, as v3 stores only the first rc groups.

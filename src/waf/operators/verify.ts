@@ -6,7 +6,7 @@
  */
 import type { ByteString, Operator, OperatorContext, OperatorInit } from "../types.js";
 import { paramError } from "./param.js";
-import { type CompiledRegex, compilePcre } from "./regex.js";
+import { type CompiledRegex, CR_STAND_IN, compilePcre } from "./regex.js";
 import { registerOperator } from "./registry.js";
 
 function digitsOf(s: string): number[] {
@@ -79,10 +79,11 @@ function verifier(name: string, valid: (candidate: string) => boolean) {
     return {
       evaluate(input: ByteString, ctx: OperatorContext): boolean {
         global.lastIndex = 0;
-        for (let m = global.exec(input); m !== null; m = global.exec(input)) {
+        const subject = input.indexOf("\r") === -1 ? input : input.replaceAll("\r", CR_STAND_IN);
+        for (let m = global.exec(subject); m !== null; m = global.exec(subject)) {
           if (m[0].length === 0) global.lastIndex++;
           if (valid(m[0])) {
-            if (ctx.captures !== undefined) ctx.captures[0] = m[0];
+            if (ctx.captures !== undefined) ctx.captures[0] = m[0].replaceAll(CR_STAND_IN, "\r");
             return true;
           }
         }

@@ -107,12 +107,49 @@ describe("translatePcre / compilePcre semantics", () => {
   it("never uses the i flag, so V8's linear engine can take case-insensitive patterns", () => {
     const r = compilePcre("(?i)select.*from");
     expect(r.fast.flags).toBe("ms");
-    expect(r.linear).toBe(true);
+    expect(r.linear?.flags).toBe("lms");
   });
 
-  it("keeps one source when the pattern has no line anchors", () => {
-    expect(translatePcre("a.b").exactSource).toBeUndefined();
-    expect(translatePcre("^a").exactSource).toBeDefined();
+  it("has no linear variant for patterns that need backtracking", () => {
+    expect(compilePcre("(a)\\1").linear).toBeUndefined();
+    expect(compilePcre("a(?=b)").linear).toBeUndefined();
+    expect(compilePcre("a{1,255}").linear).toBeUndefined();
+  });
+
+  it("never writes byte 0x0D into a pattern (JS would take it as a line end)", () => {
+    for (const p of [
+      "\\r",
+      "[\\r]",
+      "\\s",
+      "[^\\s]",
+      "\\v",
+      "\\R",
+      "[\\x00-\\xff]",
+      "\\x0d",
+      "\\x{0D}",
+      "\r",
+    ]) {
+      expect(translatePcre(p).source).not.toMatch(/\\x0d|\r/);
+    }
+  });
+
+  it.each([
+    ["\\r\\n", "a\r\nb", true],
+    ["a[\\r]b", "a\rb", true],
+    ["a\\sb", "a\rb", true],
+    ["a[^\\r]b", "a\rb", false],
+    ["a[^x]b", "a\rb", true],
+    ["a.b", "a\rb", true],
+    ["a\\bb", "a\rb", false],
+    ["a\\b.\\bb", "a\rb", true],
+  ])("matches \\r in inputs: /%s/ on %j → %s", (pattern, input, expected) => {
+    expect(m(pattern, input)).toBe(expected);
+  });
+
+  it("gives back \\r in captures", () => {
+    const caps: string[] = [];
+    expect(matchRegex(compilePcre("a(\\s+)b"), "xa\r\nby", caps)).toBe(true);
+    expect(caps).toEqual(["a\r\nb", "\r\n"]);
   });
 
   it("maps PCRE groups past atomic helpers", () => {

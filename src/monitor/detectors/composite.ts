@@ -20,12 +20,12 @@ import { type Detector, type DetectorParams, registerDetector } from "./registry
 
 const defaults = {
   ...baselineDefaults,
-  zHalf: 5,
+  zHalf: 3,
   /** Out-of-range share of the seen range that makes raw = 1 (Numenta's SPATIAL_TOLERANCE). */
   rangeTolerance: 0.05,
   likelihoodWindow: 10,
   likelihoodRate: 0.001,
-  recordFloor: 3,
+  recordFloor: 2,
   recordDecay: 0.995,
   recordLongDecay: 0.999,
   recordLongShare: 0.3,

@@ -8,9 +8,9 @@
  * a p-chart: Montgomery, "Introduction to Statistical Quality Control", §7.2), with two guards:
  * - p0 is never taken below 1 / (n + 2) (a Laplace-smoothed proportion), so a series with no
  *   errors so far does not turn its first error into an infinite z;
- * - the standard deviation is at least `overdispersion` × p0 × √n... per interval, i.e. real ratios
- *   wander more than a binomial does (extra-binomial variation), and a huge interval would
- *   otherwise alert on a 1 % relative change.
+ * - the standard deviation of the count is at least `overdispersion` × n·p0: real ratios wander
+ *   more than a binomial does (extra-binomial variation), and a huge interval would otherwise alert
+ *   on a 1 % relative change.
  * The baseline proportion is an EW ratio of EW sums (Σk / Σn), updated with the count clipped to
  * p0·n ± clip standard deviations so that an incident does not become the new normal in minutes.
  * Only rises alert: fewer errors than usual is not an incident. Score: z² / (z² + zHalf²).

@@ -764,10 +764,10 @@ export interface CompiledRegex {
   /** Flags `sm`, run by V8's backtracking engine (falling back to the linear one on runaway backtracking). */
   readonly fast: RegExp;
   /**
-   * Flags `sml`: the same pattern on V8's linear-time engine, or undefined when the pattern needs
-   * backtracking (then V8 cannot fall back on it either). Not used for matching: V8's linear engine
-   * is a plain NFA simulation, O(input × pattern), 0.3 s on 50 KB for CRS 932260 and 1.5 s on 2 KB
-   * for a 5000-word alternation, where the backtracking engine takes microseconds.
+   * Flags `sml`: the same pattern on V8's linear-time engine, used for long inputs (rx.ts
+   * LINEAR_FROM). Undefined when the pattern needs backtracking (back-references, lookarounds,
+   * counted repeats above 16: then V8 cannot fall back on it either) or is too big: the linear
+   * engine is an NFA simulation, O(input × pattern) — 1.5 s on 2 KB for a 5000-word alternation.
    */
   readonly linear: RegExp | undefined;
   /** PCRE group n → JS group index. */
@@ -802,7 +802,11 @@ export function installRegexSafety(): void {
   safetyInstalled = true;
 }
 
+/** Largest translated source given a linear variant; CRS 4.28's largest is 13 748 chars. */
+const LINEAR_MAX_SOURCE = 16384;
+
 function linearRegex(source: string): RegExp | undefined {
+  if (source.length > LINEAR_MAX_SOURCE) return undefined;
   try {
     return new RegExp(source, "sml");
   } catch {

@@ -34,13 +34,13 @@ function humanStream(): Writable {
   });
 }
 
-function makeLogger(json: boolean): Logger {
+export function makeLogger(json: boolean): Logger {
   return json
     ? pino({ base: null }, destination({ dest: 2, sync: true }))
     : pino({ base: null }, humanStream());
 }
 
-function printConfigError(err: ConfigError): void {
+export function printConfigError(err: ConfigError): void {
   for (const line of formatIssues(err.file, err.issues)) console.error(line);
 }
 

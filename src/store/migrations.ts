@@ -80,6 +80,30 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: "api token role gateway",
+    up(db) {
+      // Gateways call the control plane with tokens of their own, which may read their config and
+      // report attestation but not change anything. SQLite cannot alter a CHECK constraint, so the
+      // table is rebuilt (https://www.sqlite.org/lang_altertable.html#otheralter); ids are kept.
+      db.exec(`
+        CREATE TABLE api_tokens_new (
+          id           INTEGER PRIMARY KEY AUTOINCREMENT,
+          name         TEXT NOT NULL,
+          role         TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin', 'gateway')),
+          token_sha256 TEXT NOT NULL UNIQUE CHECK (length(token_sha256) = 64),
+          created_at   TEXT NOT NULL,
+          last_used_at TEXT,
+          revoked_at   TEXT
+        );
+        INSERT INTO api_tokens_new (id, name, role, token_sha256, created_at, last_used_at, revoked_at)
+          SELECT id, name, role, token_sha256, created_at, last_used_at, revoked_at FROM api_tokens;
+        DROP TABLE api_tokens;
+        ALTER TABLE api_tokens_new RENAME TO api_tokens;
+      `);
+    },
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `

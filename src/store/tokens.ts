@@ -7,7 +7,8 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type Database from "better-sqlite3";
 import { StoreError } from "./errors.js";
 
-export const TOKEN_ROLES = ["viewer", "operator", "admin"] as const;
+/** `gateway` is for gateways' own tokens (read their config, report); people get the other three. */
+export const TOKEN_ROLES = ["viewer", "operator", "admin", "gateway"] as const;
 export type TokenRole = (typeof TOKEN_ROLES)[number];
 
 export const TOKEN_PREFIX = "rmp_";

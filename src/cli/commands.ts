@@ -5,10 +5,18 @@
 import type { Command } from "commander";
 import { registerCrs } from "./crs.js";
 import { registerDetect } from "./detect.js";
+import { registerFleet } from "./fleet.js";
 import { register as registerGateway } from "./gateway.js";
 import { registerUp } from "./up.js";
 import { registerWaf } from "./waf.js";
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerUp, registerGateway, registerWaf, registerCrs, registerDetect];
+export const commands: RegisterCommand[] = [
+  registerUp,
+  registerGateway,
+  registerWaf,
+  registerCrs,
+  registerDetect,
+  registerFleet,
+];

@@ -3,6 +3,7 @@
  * (an invalid file leaves the running config in place), SIGTERM/SIGINT stop it gracefully.
  * `rampart reload` asks a running gateway to re-read its file through the admin listener.
  */
+import { hostname } from "node:os";
 import { Writable } from "node:stream";
 import type { Command } from "commander";
 import { destination, type Logger, levels, pino } from "pino";
@@ -10,6 +11,7 @@ import { ConfigError, formatIssues } from "../config/errors.js";
 import { loadConfig } from "../config/load.js";
 import type { RampartConfig } from "../config/schema.js";
 import { ExitCode } from "../errors.js";
+import { startControlledGateway } from "../gateway/control-client.js";
 import { startGateway } from "../gateway/gateway.js";
 import { wafGuardFactory } from "../gateway/waf.js";
 
@@ -44,11 +46,34 @@ export function printConfigError(err: ConfigError): void {
   for (const line of formatIssues(err.file, err.issues)) console.error(line);
 }
 
-async function runGateway(opts: { config: string; jsonLog?: boolean; accessLog?: string }): Promise<void> {
+interface GatewayCliOptions {
+  config?: string;
+  jsonLog?: boolean;
+  accessLog?: string;
+  control?: string;
+  token?: string;
+  id?: string;
+  tags?: string;
+  listen?: string;
+  admin?: string;
+  state?: string;
+}
+
+async function runGateway(opts: GatewayCliOptions): Promise<void> {
   const logger = makeLogger(opts.jsonLog === true);
+  if (opts.control !== undefined) {
+    await runFollower(opts.control, opts, logger);
+    return;
+  }
+  if (opts.config === undefined) {
+    console.error("rampart gateway needs --config FILE or --control URL");
+    process.exitCode = ExitCode.invalidInput;
+    return;
+  }
+  const file = opts.config;
   let config: Awaited<ReturnType<typeof loadConfig>>;
   try {
-    config = await loadConfig(opts.config);
+    config = await loadConfig(file);
   } catch (err) {
     if (err instanceof ConfigError) {
       printConfigError(err);
@@ -63,7 +88,7 @@ async function runGateway(opts: { config: string; jsonLog?: boolean; accessLog?:
   const gw = await startGateway(await withOverrides(config), {
     logger,
     guard: wafGuardFactory(),
-    reloadSource: async () => withOverrides(await loadConfig(opts.config)),
+    reloadSource: async () => withOverrides(await loadConfig(file)),
   });
 
   await new Promise<void>((resolve) => {
@@ -89,6 +114,42 @@ async function runGateway(opts: { config: string; jsonLog?: boolean; accessLog?:
   });
   process.exitCode = ExitCode.ok;
   // Nothing of ours is left open; this only guards against a stray handle keeping a stopped gateway alive.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
+}
+
+/** `--control`: serve what the control plane assigns, keep the last good version, stop on signals. */
+async function runFollower(control: string, opts: GatewayCliOptions, logger: Logger): Promise<void> {
+  const token = opts.token ?? process.env.RAMPART_TOKEN;
+  if (token === undefined || token === "") {
+    console.error("--control needs --token (or env RAMPART_TOKEN): a token with role gateway");
+    process.exitCode = ExitCode.invalidInput;
+    return;
+  }
+  const id = opts.id ?? hostname();
+  const { gateway, client } = await startControlledGateway({
+    controlUrl: control,
+    token,
+    id,
+    tags: (opts.tags ?? "").split(",").filter((t) => t !== ""),
+    stateFile: opts.state ?? `.rampart-gateway-${id}.json`,
+    logger,
+    guard: wafGuardFactory(),
+    ...(opts.listen === undefined ? {} : { listen: opts.listen }),
+    ...(opts.admin === undefined ? {} : { admin: opts.admin }),
+    ...(opts.accessLog === undefined ? {} : { accessLog: opts.accessLog }),
+  });
+  await new Promise<void>((resolve) => {
+    const onStop = (signal: string) => {
+      logger.info({ signal }, "stopping: finishing in-flight requests");
+      void client
+        .close()
+        .then(() => gateway.close())
+        .then(resolve, () => resolve());
+    };
+    process.once("SIGTERM", () => onStop("SIGTERM"));
+    process.once("SIGINT", () => onStop("SIGINT"));
+  });
+  process.exitCode = ExitCode.ok;
   setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
 }
 
@@ -138,7 +199,20 @@ export function register(program: Command): void {
   program
     .command("gateway")
     .description("Run the gateway (reverse proxy with limits and load shedding) in the foreground.")
-    .requiredOption("-c, --config <file>", "rampart.yaml to serve")
+    .option("-c, --config <file>", "rampart.yaml to serve (or --control)")
+    .option(
+      "--control <url>",
+      "follow this control plane instead of a file (see src/gateway/control-client.ts)",
+    )
+    .option("--token <token>", "gateway token for --control (default: env RAMPART_TOKEN)")
+    .option("--id <name>", "this gateway's id in the fleet (default: the host name)")
+    .option("--tags <list>", "comma-separated tags (canary selection)")
+    .option("--listen <host:port>", "with --control: where to serve, whatever the assigned config says")
+    .option("--admin <host:port>", "with --control: the admin listener's address")
+    .option(
+      "--state <file>",
+      "with --control: where the last good config is kept (default .rampart-gateway-ID.json)",
+    )
     .option("--json-log", "operational log as JSON lines on stderr (default: short text)")
     .option("--access-log <dest>", "access log: stdout, off or a file path (overrides gateway.accessLog)")
     .addHelpText(

@@ -5,6 +5,7 @@
 import type { ApiPlugin } from "../plugin.js";
 import { configRoutes } from "./config.js";
 import { eventRoutes } from "./events.js";
+import { fleetRoutes } from "./fleet.js";
 import { tokenRoutes } from "./tokens.js";
 
-export const routePlugins: ApiPlugin[] = [configRoutes, tokenRoutes, eventRoutes];
+export const routePlugins: ApiPlugin[] = [configRoutes, tokenRoutes, eventRoutes, fleetRoutes];

@@ -121,8 +121,9 @@ async function mark(target: FtwTarget, markerId: string, timeoutMs: number): Pro
   } catch {
     return -1;
   }
-  // The marker's line is written while the request is processed; allow the logging phase to run.
-  for (let attempt = 0; attempt < 20; attempt++) {
+  // The marker's line is written when the gateway finishes the exchange, which may come just after
+  // the response on a loaded machine: look again for up to about 2 s.
+  for (let attempt = 0; attempt < 205; attempt++) {
     const lines = target.logLines();
     for (let i = lines.length - 1; i >= 0 && i >= lines.length - 200; i--) {
       if (lines[i]?.includes(markerId)) return i;

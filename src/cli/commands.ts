@@ -3,10 +3,14 @@
  * `register(program)` function listed here.
  */
 import type { Command } from "commander";
+import { register as registerConfig } from "./config.js";
+import { register as registerControl } from "./control.js";
 import { registerCrs } from "./crs.js";
 import { registerDetect } from "./detect.js";
+import { register as registerEvents } from "./events.js";
 import { registerFleet } from "./fleet.js";
 import { register as registerGateway } from "./gateway.js";
+import { register as registerToken } from "./token.js";
 import { registerUp } from "./up.js";
 import { registerWaf } from "./waf.js";
 
@@ -19,4 +23,8 @@ export const commands: RegisterCommand[] = [
   registerCrs,
   registerDetect,
   registerFleet,
+  registerControl,
+  registerConfig,
+  registerToken,
+  registerEvents,
 ];

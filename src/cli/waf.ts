@@ -30,6 +30,15 @@ export function registerWaf(program: Command): void {
   const waf = program.command("waf").description("the web application firewall: conformance and status");
 
   waf
+    .command("status")
+    .description(
+      "what the WAF of a running gateway really runs: mode, paranoia, modules with rule counts, rule-set hash",
+    )
+    .option("--admin <url>", "the gateway's admin listener", "http://127.0.0.1:9901")
+    .option("--json", "print the attestation as JSON")
+    .action(runStatus);
+
+  waf
     .command("ftw")
     .description("run go-ftw regression tests (e.g. CRS's) against Rampart's WAF or another WAF")
     .requiredOption("--tests <dir>", "folder of go-ftw YAML tests (any depth)")
@@ -77,6 +86,48 @@ export function registerWaf(program: Command): void {
         await stop();
       }
     });
+}
+
+interface WafStatusBody {
+  mode: string;
+  engine?: string;
+  paranoia?: number;
+  ruleSet?: string;
+  ruleSetHash?: string;
+  rules?: number;
+  loadedAt?: string;
+  modules: { name: string; state: string; rules: number }[];
+}
+
+async function runStatus(opts: { admin: string; json?: boolean }): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch(new URL("/waf/status", opts.admin));
+  } catch (err) {
+    throw new RampartError(
+      "GATEWAY_UNREACHABLE",
+      `cannot reach the gateway admin listener at ${opts.admin}: ${(err as Error).message}`,
+      {
+        hint: "is rampart up / rampart gateway running? pass --admin URL",
+      },
+    );
+  }
+  const body = (await res.json()) as WafStatusBody;
+  if (opts.json) {
+    console.log(JSON.stringify(body));
+    return;
+  }
+  console.log(`mode        ${body.mode}${body.engine ? ` (engine ${body.engine})` : ""}`);
+  if (body.mode === "off") return;
+  console.log(`paranoia    ${body.paranoia}`);
+  console.log(`rule set    ${body.ruleSet}, ${body.rules} rules`);
+  console.log(`hash        ${body.ruleSetHash}`);
+  console.log(`loaded      ${body.loadedAt}`);
+  console.log("");
+  for (const m of body.modules) {
+    const flag = m.state === "off" ? "OFF" : m.rules === 0 ? "on (no rules in this rule set)" : "on";
+    console.log(`  ${m.name.padEnd(22)}${String(m.rules).padStart(5)} rules  ${flag}`);
+  }
 }
 
 function usage(message: string): RampartError {

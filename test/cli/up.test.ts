@@ -4,13 +4,16 @@
  * shop through the gateway with the WAF on, reads the config back on the next run, and stops
  * cleanly on SIGTERM.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { repoRoot } from "../support/shared.js";
+
+const run = promisify(execFile);
 
 function freePort(): Promise<number> {
   return new Promise((res) => {

@@ -1,6 +1,15 @@
 /** The WAF engine core: compile SecLang statements into a RuleSet, evaluate Transactions. */
 export { type CompileDeps, compileRuleSet } from "./compile.js";
 export { type AuditRecord, auditRecord, errorLogLine, operatorLogName, toHexIfNeeded } from "./log-format.js";
+export {
+  enableProfile,
+  type NamedTime,
+  type ProfileRequest,
+  RuleProfile,
+  type RuleProfileEntry,
+  runRequest,
+  typicalRequests,
+} from "./profile.js";
 export type { DisruptiveAction, Phase, Rule } from "./rule.js";
 export { RuleSet, type Step } from "./ruleset.js";
 export type { DefaultActions, EngineSettings, LimitAction } from "./settings.js";

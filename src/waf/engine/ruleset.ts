@@ -4,6 +4,7 @@
  */
 import { Collection } from "../variables/index.js";
 import type { CompileDeps } from "./compile.js";
+import type { RuleProfile } from "./profile.js";
 import type { Phase, Rule } from "./rule.js";
 import type { EngineSettings } from "./settings.js";
 import { type NewTransaction, Transaction } from "./transaction.js";
@@ -22,6 +23,8 @@ export class RuleSet {
   /** Chain starters by tag and by id, for ctl:ruleRemove* at request time. */
   readonly rulesByTag = new Map<string, Rule[]>();
   readonly rulesById = new Map<number, Rule>();
+  /** Set by enableProfile (profile.ts): transactions then time every rule. */
+  profile: RuleProfile | undefined = undefined;
 
   constructor(settings: EngineSettings, phases: Record<Phase, Step[]>, deps: CompileDeps) {
     this.settings = settings;

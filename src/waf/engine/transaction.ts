@@ -346,8 +346,18 @@ export class Transaction implements ActionTransaction, MacroResolver {
         continue;
       }
       let matched: boolean;
+      const profile = this.ruleSet.profile;
       try {
-        matched = this.evaluate(step);
+        if (profile === undefined) matched = this.evaluate(step);
+        else {
+          const t0 = performance.now();
+          try {
+            matched = this.evaluate(step);
+          } finally {
+            profile.record(step, performance.now() - t0);
+          }
+          if (matched) profile.matched(step);
+        }
       } catch (err) {
         // An operator or transformation bug must not take the gateway down with one request:
         // the rule counts as not matched and the error is kept for the audit log.

@@ -88,7 +88,7 @@ export class Fleet implements FleetView {
   }
 
   /** Starts the periodic tick (rollouts and drift). */
-  start(periodMs = 1000): void {
+  start(periodMs = 250): void {
     this.#timer ??= setInterval(() => this.tick(), periodMs);
     this.#timer.unref();
   }

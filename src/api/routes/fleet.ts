@@ -105,7 +105,8 @@ function tagList(text: string | undefined): string[] | undefined {
 export const fleetRoutes: ApiPlugin = async (app) => {
   const fleet = fleetFor(app.store);
   fleet.start();
-  app.addHook("onClose", async () => fleet.stop());
+  // preClose: waiting long polls must end before the server waits for its connections to close.
+  app.addHook("preClose", async () => fleet.stop());
 
   app.get<{ Params: { id: string }; Querystring: { known?: number; wait?: number; tags?: string } }>(
     "/fleet/gateways/:id/config",

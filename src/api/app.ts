@@ -172,6 +172,23 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     }
   });
 
+  // Fastify validates a body only when there is one: a missing body or a JSON `null` would reach the
+  // handler. A route whose body has required fields must get an object.
+  app.addHook("preValidation", async (request) => {
+    const schema = request.routeOptions.schema?.body as { required?: readonly string[] } | undefined;
+    if (schema === undefined) return;
+    const b: unknown = request.body;
+    const missing = b === undefined || b === null;
+    if (
+      (missing && (schema.required?.length ?? 0) > 0) ||
+      (!missing && (typeof b !== "object" || Array.isArray(b)))
+    ) {
+      throw new ApiError("INVALID_REQUEST", "the body must be a JSON object", {
+        hint: `see the route's schema in GET ${API_PREFIX}/openapi.json`,
+      });
+    }
+  });
+
   app.setErrorHandler((err, request, reply) => {
     const answer = errorAnswer(err);
     if (answer.internal) request.log.error({ err }, "request failed");

@@ -79,7 +79,10 @@ export function errorAnswer(err: unknown): { status: number; body: ErrorBody; in
   if (isRampartError(err)) {
     return { status: 400, body: body(err.code, err.message, err.hint), internal: false };
   }
-  const fe = err as Partial<FastifyError> & { validation?: { instancePath?: string; message?: string }[] };
+  // Anything can be thrown (a string, undefined): read fields only from an object.
+  const fe = (typeof err === "object" && err !== null ? err : {}) as Partial<FastifyError> & {
+    validation?: { instancePath?: string; message?: string }[];
+  };
   if (Array.isArray(fe.validation)) {
     return {
       status: 400,
@@ -131,7 +134,7 @@ export function errorAnswer(err: unknown): { status: number; body: ErrorBody; in
     };
   }
   // SQLite busy for longer than the busy timeout: transient, say so instead of a bare 500.
-  if ((err as { code?: unknown }).code === "SQLITE_BUSY") {
+  if (fe.code === "SQLITE_BUSY") {
     return {
       status: 503,
       body: body("STORE_UNAVAILABLE", "the store is locked by another writer", "retry in a moment"),

@@ -121,6 +121,8 @@ export class Fleet implements FleetView {
   assignment(id: string, tags?: readonly string[]): Assignment | undefined {
     const m = this.#member(id, tags);
     m.lastSeenMs = Math.max(m.lastSeenMs, this.#now());
+    // A version stored a moment ago is served now, not at the next tick.
+    this.#rollout.tick(this);
     const v = this.#rollout.assignedFor(m.id, m.tags);
     if (v !== m.assigned) {
       m.assigned = v;
@@ -145,7 +147,6 @@ export class Fleet implements FleetView {
   ): Promise<Assignment | undefined> {
     const deadline = this.#now() + waitMs;
     for (;;) {
-      this.#rollout.tick(this);
       const a = this.assignment(id, tags);
       if (
         a?.version !== known ||

@@ -18,6 +18,7 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
+import { Agent, fetch } from "undici";
 import { parseConfig } from "../config/load.js";
 import type { RampartConfig } from "../config/schema.js";
 import { configHash } from "../config/versions.js";
@@ -111,6 +112,8 @@ export class ControlClient {
   #attestTimer: NodeJS.Timeout | undefined;
   #lastSecond = 0;
   #loop: Promise<void> | undefined;
+  /** Own connection pool, so close() leaves no socket open on the control plane. */
+  readonly #agent = new Agent({ keepAliveTimeout: 30_000, connections: 4 });
 
   constructor(opts: ControlClientOptions) {
     this.#opts = opts;
@@ -146,6 +149,7 @@ export class ControlClient {
     url.searchParams.set("wait", String(waitS));
     if ((this.#opts.tags ?? []).length > 0) url.searchParams.set("tags", (this.#opts.tags ?? []).join(","));
     const res = await fetch(url, {
+      dispatcher: this.#agent,
       headers: { authorization: `Bearer ${this.#opts.token}` },
       signal:
         signal === undefined
@@ -360,6 +364,7 @@ export class ControlClient {
     };
     try {
       const res = await fetch(this.#url("attest"), {
+        dispatcher: this.#agent,
         method: "POST",
         headers: { authorization: `Bearer ${this.#opts.token}`, "content-type": "application/json" },
         body: JSON.stringify(body),
@@ -380,6 +385,7 @@ export class ControlClient {
     if (this.#attestTimer !== undefined) clearInterval(this.#attestTimer);
     this.#poll?.abort();
     await this.#loop;
+    await this.#agent.destroy();
   }
 }
 
@@ -422,11 +428,16 @@ export async function startControlledGateway(
     },
   });
   const client = new ControlClient({ ...opts, localize });
-  const { config } = await client.bootstrap();
-  const gateway = await startGateway(config, {
-    logger: opts.logger,
-    ...(opts.guard === undefined ? {} : { guard: opts.guard }),
-  });
-  client.attach(gateway);
-  return { gateway, client };
+  try {
+    const { config } = await client.bootstrap();
+    const gateway = await startGateway(config, {
+      logger: opts.logger,
+      ...(opts.guard === undefined ? {} : { guard: opts.guard }),
+    });
+    client.attach(gateway);
+    return { gateway, client };
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
 }

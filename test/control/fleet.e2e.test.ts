@@ -7,12 +7,13 @@
  * edited by hand raises a drift event naming it and the module within 10 s; with the control plane
  * gone the gateways keep serving, and a restarted one serves its last good version.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GatewaySummary } from "../../src/control/fleet.js";
 import { type ControlPlane, startControlPlane } from "../../src/control/server.js";
@@ -20,6 +21,7 @@ import { repoRoot } from "../support/shared.js";
 import { doc } from "./helpers.js";
 
 const BIN = join(repoRoot, "bin/rampart.js");
+const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), "rampart-fleet-e2e-"));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -235,6 +237,14 @@ describe.sequential("fleet end to end", () => {
     expect(Date.now() - t0).toBeLessThan(5000);
     for (const g of gws) expect(await get((await g.addresses()).listen)).toBe(200);
     expect(list.map((g) => g.modulesOff)).toEqual([[], [], []]);
+    // The same through `rampart fleet`, as people read it, and as JSON.
+    // Asynchronously: the control plane answering it runs in this process.
+    const cli = async (...a: string[]) =>
+      (await run(process.execPath, [BIN, "fleet", "--control", cp.url, "--token", adminToken, ...a])).stdout;
+    const text = await cli();
+    expect(text).toMatch(new RegExp(`^gw-0 +canary,eu +${good}/${good} +blocking +- +\\d+s ago +ok$`, "m"));
+    const json = JSON.parse(await cli("--json")) as { gateways: GatewaySummary[] };
+    expect(json.gateways.map((g) => g.id)).toEqual(ids);
     await until(
       "version live",
       async () => cp.store.versions.get(good)?.rolloutState === "live" || undefined,
@@ -323,6 +333,11 @@ describe.sequential("fleet end to end", () => {
           return cp.store.versions.get(bad)?.rolloutState === "rolled-back" ? true : undefined;
         },
         30_000,
+      );
+    } catch (err) {
+      const events = cp.store.events.list({ limit: 10_000 }).filter((e) => e.kind.startsWith("rollout."));
+      throw new Error(
+        `${(err as Error).message}; rollout events: ${JSON.stringify(events.slice(-3))}; fleet: ${JSON.stringify(await fleet())}`,
       );
     } finally {
       stop = true;

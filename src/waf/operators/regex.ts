@@ -764,10 +764,10 @@ export interface CompiledRegex {
   /** Flags `sm`, run by V8's backtracking engine (falling back to the linear one on runaway backtracking). */
   readonly fast: RegExp;
   /**
-   * Flags `sml`: the same pattern on V8's linear-time engine, used for long inputs (rx.ts
-   * LINEAR_FROM). Undefined when the pattern needs backtracking (back-references, lookarounds,
-   * counted repeats above 16: then V8 cannot fall back on it either) or is too big: the linear
-   * engine is an NFA simulation, O(input × pattern) — 1.5 s on 2 KB for a 5000-word alternation.
+   * Flags `sml`: the same pattern on V8's linear-time engine; its presence says V8 can fall back to
+   * that engine for this pattern. Undefined when the pattern needs backtracking (back-references,
+   * lookarounds, counted repeats above 16) or is too big to be worth it (the linear engine is an NFA
+   * simulation, O(input × pattern): 1.5 s on 2 KB for a 5000-word alternation). Not run directly.
    */
   readonly linear: RegExp | undefined;
   /** PCRE group n → JS group index. */
@@ -776,33 +776,41 @@ export interface CompiledRegex {
 
 let safetyInstalled = false;
 
+/** Backtracks V8 allows one match before rerunning it on the linear engine (V8's default: 50 000). */
+export const BACKTRACKS_BEFORE_FALLBACK = 3000;
+
 /**
- * Turns on V8's fallback from the backtracking engine to its linear-time (automaton) engine once a
- * match exceeds a backtrack budget. Must run before patterns are compiled (V8 decides per regex at
- * compile time). Measured on Node 20.20 (see the ReDoS test and bench/waf/operators.ts):
+ * ReDoS protection, chosen by measurement on Node 20.20 (test/waf/operators/redos.test.ts runs
+ * every CRS 4.28 @rx pattern on crafted runs; bench/waf/operators.ts gives the typical cost):
  *
- * - (1) fallback: `(a*)*b` on "a"×50000 takes 6 ms instead of never finishing; ordinary inputs keep
- *   the backtracking engine's speed. The linear engine takes no lookarounds, no back-references,
- *   no `i` flag (hence the case expansion above) and no large counted repeats (`(a{1,200})*`); CRS
- *   4.28 patterns it cannot take are listed by `compilePcre(...).linear === false`.
- * - (2) `re2` npm: needs Node ≥ 22 from 1.24 on; 1.23.3 installs on Node 20 only by compiling RE2 and
- *   abseil from source (about 20 min, after trying GitHub for a prebuilt binary), and every call
- *   crosses into C++ with a UTF-16 → UTF-8 copy of the input. Rejected: heavy native build, and the
- *   fallback already bounds the CRS set.
- * - (3) input length caps per rule change what the rules detect (an attack past the cap is missed);
- *   kept as a last resort only, not used.
+ * - (1) V8's fallback to its linear-time engine once a match exceeds a backtrack budget, with the
+ *   budget lowered from 50 000 to 3 000. Chosen. With the default budget the fallback stops only
+ *   exponential cases (`(a*)*b` on "a"×50000: 6 ms); quadratic rescans stay slow (CRS 921160 on
+ *   "\n"×4000: 90 ms, 942370 on "-"×4000: 130 ms, 942200/942480 at 50 KB: 3.3 s / 1.5 s). At 3 000 those
+ *   take 3–8 ms, and a typical 51-byte argument still costs 55 µs over all 318 patterns (at 1 000 it
+ *   rose to 2 ms: benign matches started falling back). The linear engine takes no lookarounds,
+ *   back-references or counted repeats above 16 ({1,255}): 23 CRS patterns (`linear` undefined) stay
+ *   on backtracking alone.
+ * - Running the linear engine directly for long inputs: rejected, it is an NFA simulation 3–25×
+ *   slower than backtracking on benign text (1 KB of prose: 30 ms vs 2.8 ms over all patterns).
+ * - (2) `re2` npm: 1.24+ requires Node ≥ 22; 1.23.3 installs on Node 20 only by compiling RE2 and
+ *   abseil from source (≈20 min, after trying GitHub for a prebuilt binary: not npm-only). Its
+ *   worst case is good (55 ms at 50 KB over the crafted runs) but a typical argument costs 110 µs
+ *   over all patterns (UTF-16 → UTF-8 copy per call), twice V8's. Rejected.
+ * - (3) input length caps per rule: an attack past the cap goes unseen. Not used.
  *
- * The backtrack budget: V8's default (50 000) is kept.
+ * Must run before patterns are compiled (V8 reads the flags when it compiles a regex).
  */
 export function installRegexSafety(): void {
   if (safetyInstalled) return;
   setFlagsFromString("--enable-experimental-regexp-engine-on-excessive-backtracks");
+  setFlagsFromString(`--regexp-backtracks-before-fallback=${BACKTRACKS_BEFORE_FALLBACK}`);
   // Lets `compilePcre` ask V8 whether a pattern is linear-capable (the `l` flag).
   setFlagsFromString("--enable-experimental-regexp-engine");
   safetyInstalled = true;
 }
 
-/** Largest translated source given a linear variant; CRS 4.28's largest is 13 748 chars. */
+/** Largest translated source left to V8's linear fallback; CRS 4.28's largest is 13 748 chars. */
 const LINEAR_MAX_SOURCE = 16384;
 
 function linearRegex(source: string): RegExp | undefined {
@@ -818,5 +826,12 @@ function linearRegex(source: string): RegExp | undefined {
 export function compilePcre(pattern: string): CompiledRegex {
   installRegexSafety();
   const t = translatePcre(pattern);
+  // A pattern too big for the linear engine opts out of V8's fallback with a trailing empty
+  // lookahead, which that engine cannot take: a 5000-word alternation otherwise falls back on
+  // every input (each failed branch counts as a backtrack) and costs 0.3 s on 200 bytes, 37 s on
+  // 20 KB. Trailing, because a leading one disables irregexp's start-of-match analysis (4.4 s).
+  if (t.source.length > LINEAR_MAX_SOURCE) {
+    return { fast: new RegExp(`(?:${t.source})(?=)`, "sm"), linear: undefined, groupMap: t.groupMap };
+  }
   return { fast: new RegExp(t.source, "sm"), linear: linearRegex(t.source), groupMap: t.groupMap };
 }

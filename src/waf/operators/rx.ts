@@ -9,18 +9,6 @@ import { DerivedParam, paramError } from "./param.js";
 import { type CompiledRegex, CR_STAND_IN, compilePcre } from "./regex.js";
 import { registerOperator } from "./registry.js";
 
-/**
- * Inputs this long go to V8's linear engine when the pattern has a linear variant (regex.ts).
- * V8's fallback to that engine bounds runaway backtracking at one start position only; a pattern
- * that rescans the rest of the input from every start stays quadratic on the backtracking engine.
- * Measured on Node 20 (test/waf/operators/redos.test.ts, /tmp figures in the commit): CRS 921160
- * on "\r\n"×5000 takes 400 ms backtracking, 944140 takes 41 ms on 10 KB of plain prose; the linear
- * engine's worst on that prose is 17 ms. Below the threshold backtracking is faster (all 318 CRS
- * patterns: 160 ms vs 460 ms per 10 KB of prose, 54 µs per 50-byte argument) and the quadratic
- * worst case stays small (≈ 64 ms at 4 KB for the slowest pattern).
- */
-export const LINEAR_FROM = 4096;
-
 // The engine evaluates many patterns on one transformed value: keep its \r-substituted copy.
 let lastRaw = "";
 let lastSafe = "";
@@ -44,7 +32,8 @@ export function matchRegex(
   captures: ByteString[] | undefined,
 ): boolean {
   const subject = crSafe(input);
-  const r = subject.length >= LINEAR_FROM && re.linear !== undefined ? re.linear : re.fast;
+  // One engine for every length: V8 itself reruns a runaway match on its linear engine (regex.ts).
+  const r = re.fast;
   if (captures === undefined) return r.test(subject);
   const m = r.exec(subject);
   if (m === null) return false;

@@ -225,6 +225,27 @@ afterAll(async () => {
 describe.sequential("fleet end to end", () => {
   let good: number;
 
+  it("a gateway without a token or a reachable config refuses to start, with exit code 2 or 1", async () => {
+    const noToken = await run(process.execPath, [BIN, "gateway", "--control", cp.url], {
+      env: { ...process.env, RAMPART_TOKEN: "" },
+    }).catch((e: { code: number; stderr: string }) => e);
+    expect(noToken).toMatchObject({ code: 2, stderr: expect.stringMatching(/--control needs --token/) });
+    const nothing = await run(process.execPath, [
+      BIN,
+      "gateway",
+      "--control",
+      "http://127.0.0.1:9",
+      "--token",
+      gatewayToken,
+      "--state",
+      join(dir, "never.json"),
+    ]).catch((e: { code: number; stderr: string }) => e);
+    expect(nothing).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/CONTROL_NO_CONFIG: no config to serve/),
+    });
+  });
+
   it("a new version reaches all three gateways, which serve it", async () => {
     const t0 = Date.now();
     const r = await api("POST", "/config/apply", {

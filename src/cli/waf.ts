@@ -48,7 +48,7 @@ export function registerWaf(program: Command): void {
     .option("--exclude <regex>", "skip tests whose id matches")
     .option("--target <url>", "test a WAF already running at this URL instead of starting one")
     .option("--error-log <file>", "with --target: the WAF's error log (ModSecurity format)")
-    .option("--timeout <ms>", "per-request timeout", "5000")
+    .option("--timeout <ms>", "per-request timeout", "10000")
     .option("--json", "print one JSON object instead of text")
     .action(async (opts: FtwOptions) => {
       const tests = loadTests(opts.tests);

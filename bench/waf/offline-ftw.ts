@@ -11,7 +11,9 @@ import { findTestFiles, loadTestFile } from "../../src/waf/ftw/tests.js";
 import { loadWaf } from "../../src/waf/index.js";
 
 const args = process.argv.slice(2);
-const crsDir = resolve(args.find((a) => !a.startsWith("--")) ?? "../shared/crs/v4.28.0");
+const crsDir = resolve(
+  args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--include") ?? "../shared/crs/v4.28.0",
+);
 const includeAt = args.indexOf("--include");
 const include = includeAt >= 0 ? new RegExp(args[includeAt + 1] ?? "") : undefined;
 

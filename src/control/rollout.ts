@@ -35,7 +35,10 @@ export interface HealthGate {
   /** Canary p99 may be at most this factor of the baseline's, plus `p99SlackMs`. */
   readonly maxP99Factor: number;
   readonly p99SlackMs: number;
-  /** Below this many canary requests the gate has too little to judge and passes, saying so. */
+  /**
+   * Below this many canary requests the gate has too little to judge: it watches up to three windows,
+   * then passes, saying so in the `rollout.gate-passed` event.
+   */
   readonly minRequests: number;
   /** If the canaries do not all run the version after this long (ms), the rollout fails. */
   readonly convergeTimeoutMs: number;
@@ -305,6 +308,9 @@ export class RolloutController {
       );
     }
     const verdict = evaluateGate(canarySeconds, baseline, a.gate);
+    // Too little canary traffic to judge: watch longer (up to three windows) before letting it pass.
+    if (summarize(canarySeconds).requests < a.gate.minRequests && now - a.gateFromMs < 3 * a.gate.windowMs)
+      return;
     if (!verdict.pass) {
       this.#fail(a, verdict.reasons, verdict);
       return;

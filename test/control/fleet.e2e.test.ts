@@ -319,10 +319,11 @@ describe.sequential("fleet end to end", () => {
       gate: { windowMs: 4000, minRequests: 10 },
     });
     expect(s.status).toBe(200);
-    const dead = createServer();
+    // An upstream that drops every connection: the canary answers 502/503. (A closed port could be
+    // taken by another process meanwhile; this one stays dead until the test closes it.)
+    const dead = createServer((req) => req.socket.destroy());
     await new Promise<void>((r) => dead.listen(0, "127.0.0.1", r));
     const deadOrigin = `http://127.0.0.1:${(dead.address() as AddressInfo).port}`;
-    await new Promise<void>((r) => dead.close(() => r()));
     const r = await api("POST", "/config/apply", {
       document: doc({ upstream: deadOrigin, rate: "900/s" }),
       message: "move the shop",
@@ -363,6 +364,7 @@ describe.sequential("fleet end to end", () => {
     } finally {
       stop = true;
       await traffic;
+      dead.close();
     }
     expect(canaryRan).toBe(true);
     expect([...othersSaw]).toEqual([good]);

@@ -258,6 +258,24 @@ describe("RolloutController", () => {
     expect(store.versions.get(v2)?.rolloutState).toBe("live");
   });
 
+  it("canary: too little traffic extends the watch up to three windows, then passes saying so", () => {
+    const { c, fleet, v1 } = setup();
+    const v2 = apply(store, doc({ rate: "900/s" }));
+    c.start(v2, { kind: "canary", canaries: ["a"], gate: { minRequests: 100 } });
+    fleet.gws.get("a")!.running = v2;
+    c.tick(fleet);
+    fleet.traffic("a", now / 1000, now / 1000 + 3, {});
+    now += 11_000;
+    c.tick(fleet);
+    expect(c.assignedFor("b", [])).toBe(v1);
+    now += 20_000;
+    c.tick(fleet);
+    expect(c.assignedFor("b", [])).toBe(v2);
+    expect(String(store.events.list({ kinds: ["rollout.gate-passed"] })[0]?.data.notes)).toMatch(
+      /inconclusive: 30 canary requests, fewer than 100/,
+    );
+  });
+
   it("canary: canaries that never run the version fail the rollout after the timeout", () => {
     const { c, fleet, v1 } = setup();
     const v2 = apply(store, doc({ rate: "900/s" }));

@@ -15,7 +15,7 @@ import { repoRoot } from "../support/shared.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rampart-cli-config-"));
 const data = join(dir, "data");
-let cp: ControlProcess;
+let cp: ControlProcess | undefined;
 
 const file = (name: string, text: string): string => {
   const p = join(dir, name);
@@ -39,7 +39,7 @@ function rampart(args: string[], env: Record<string, string> = {}): Promise<Run>
         cwd: repoRoot,
         env: {
           ...process.env,
-          RAMPART_CONTROL: cp.url,
+          RAMPART_CONTROL: cp?.url ?? "",
           RAMPART_DATA: data,
           RAMPART_TOKEN: "",
           NO_COLOR: "1",
@@ -59,8 +59,10 @@ beforeAll(async () => {
   cp = await startControlProcess(data);
 }, 150_000);
 afterAll(async () => {
-  cp.child.kill("SIGTERM");
-  await cp.exited;
+  if (cp !== undefined) {
+    cp.child.kill("SIGTERM");
+    await cp.exited;
+  }
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -5,7 +5,13 @@
  */
 import type { Command } from "commander";
 import { destination, pino } from "pino";
-import { DEFAULT_CONTROL_HOST, DEFAULT_CONTROL_PORT, startControlPlane } from "../control/server.js";
+import { isLoopbackHost } from "../config/policies/facts.js";
+import {
+  type ControlPlane,
+  DEFAULT_CONTROL_HOST,
+  DEFAULT_CONTROL_PORT,
+  startControlPlane,
+} from "../control/server.js";
 import { ExitCode } from "../errors.js";
 import { defaultDataDir } from "./defaults.js";
 
@@ -25,7 +31,28 @@ async function runControl(opts: ControlOptions): Promise<void> {
   }
   const dataDir = opts.data ?? defaultDataDir();
   const logger = pino({ base: null, level: opts.logLevel }, destination({ dest: 2, sync: true }));
-  const cp = await startControlPlane({ dataDir, host: opts.host, port, logger });
+  let cp: ControlPlane;
+  try {
+    cp = await startControlPlane({ dataDir, host: opts.host, port, logger });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== "EADDRINUSE" && code !== "EADDRNOTAVAIL" && code !== "EACCES") throw err;
+    console.error(`error: cannot listen on ${opts.host}:${port}: ${code}`);
+    console.error(
+      code === "EADDRINUSE"
+        ? "  another process (maybe another control plane) uses this port: stop it or pass --port"
+        : "  check --host (an address of this machine) and --port (below 1024 needs privileges)",
+    );
+    process.exitCode = ExitCode.failure;
+    return;
+  }
+  if (!isLoopbackHost(opts.host)) {
+    // Tokens travel in clear over plain HTTP: off loopback, a TLS proxy must front the API.
+    logger.warn(
+      { host: opts.host },
+      "the API listens beyond loopback over plain HTTP: put a TLS proxy in front of it",
+    );
+  }
   if (cp.adminToken?.created === true) {
     console.log(`created an admin token: ${cp.adminToken.file} (mode 0600; keep it secret)`);
   }

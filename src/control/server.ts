@@ -35,26 +35,30 @@ export interface ControlPlane {
 
 export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
   const store = openStore(opts.dataDir);
+  let app: FastifyInstance | undefined;
   try {
     const adminToken = opts.bootstrap === false ? undefined : ensureAdminToken(store, opts.dataDir);
-    const app = await buildApi({ store, ...(opts.logger === undefined ? {} : { logger: opts.logger }) });
+    app = await buildApi({ store, ...(opts.logger === undefined ? {} : { logger: opts.logger }) });
     const host = opts.host ?? DEFAULT_CONTROL_HOST;
     await app.listen({ host, port: opts.port ?? DEFAULT_CONTROL_PORT });
     const addr = app.server.address();
     const port = typeof addr === "object" && addr !== null ? addr.port : (opts.port ?? DEFAULT_CONTROL_PORT);
     const shown = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
     let closed: Promise<void> | undefined;
+    const started = app;
     return {
       url: `http://${shown}:${port}`,
       store,
       app,
       adminToken,
       close() {
-        closed ??= app.close().finally(() => store.close());
+        closed ??= started.close().finally(() => store.close());
         return closed;
       },
     };
   } catch (err) {
+    // A port in use: stop what the plugins started (timers) before closing the store under them.
+    await app?.close().catch(() => undefined);
     store.close();
     throw err;
   }

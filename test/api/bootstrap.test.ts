@@ -39,6 +39,18 @@ describe("first-run admin token", () => {
     await again.close();
   });
 
+  it("a port in use rejects with EADDRINUSE and leaves nothing open", async () => {
+    const dir = tempDir();
+    const first = await startControlPlane({ dataDir: dir, port: 0 });
+    const port = Number(new URL(first.url).port);
+    await expect(startControlPlane({ dataDir: tempDir(), port })).rejects.toMatchObject({
+      code: "EADDRINUSE",
+    });
+    await first.close();
+    await first.close(); // closing twice is harmless
+    expect(first.store.db.open).toBe(false);
+  });
+
   it("is created again when every admin token was revoked", () => {
     const dir = tempDir();
     const store = openStore(dir);

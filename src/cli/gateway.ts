@@ -138,9 +138,16 @@ async function runFollower(control: string, opts: GatewayCliOptions, logger: Log
     ...(opts.admin === undefined ? {} : { admin: opts.admin }),
     ...(opts.accessLog === undefined ? {} : { accessLog: opts.accessLog }),
   });
+  // SIGHUP's default is to exit: a habit of reloading by signal must not stop a fleet gateway.
+  const onHup = () => {
+    logger.info("SIGHUP: the config comes from the control plane; attesting now");
+    void client.attestNow();
+  };
+  process.on("SIGHUP", onHup);
   await new Promise<void>((resolve) => {
     const onStop = (signal: string) => {
       logger.info({ signal }, "stopping: finishing in-flight requests");
+      process.off("SIGHUP", onHup);
       void client
         .close()
         .then(() => gateway.close())

@@ -281,7 +281,11 @@ describe.sequential("fleet end to end", () => {
     expect(r.status).toBe(409);
     expect(r.body.error).toBe("CONFIG_POLICY_REFUSED");
     expect(cp.store.versions.latest()?.id).toBe(before);
+    // A reload-by-signal habit does not stop a fleet gateway.
+    gws[1]!.child.kill("SIGHUP");
+    await gws[1]!.waitFor("SIGHUP: the config comes from the control plane; attesting now");
     await sleep(1500);
+    expect(gws[1]!.child.exitCode).toBeNull();
     const list = await fleet();
     expect(list.map((g) => [g.assignedVersion, g.runningVersion, g.modulesOff.length])).toEqual([
       [good, good, 0],

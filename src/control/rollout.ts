@@ -177,12 +177,35 @@ export class RolloutController {
     private readonly store: Store,
     private readonly now: () => number = Date.now,
   ) {
-    for (const v of store.versions.list({ limit: 1000 })) {
-      if (v.rolloutState === "failed" || v.rolloutState === "rolled-back" || v.rolloutState === "pending")
-        continue;
-      this.#stable = v.id;
-      break;
-    }
+    const usable = store.versions
+      .list({ limit: 1000 })
+      .filter(
+        (v) =>
+          v.rolloutState !== "failed" && v.rolloutState !== "rolled-back" && v.rolloutState !== "pending",
+      );
+    const head = usable[0];
+    this.#stable = head?.id;
+    if (head?.rolloutState !== "rolling-out") return;
+    // A canary cut short by a restart resumes as a canary: its version has not passed the gate, so
+    // it must not become what the whole fleet runs.
+    const started = store.events
+      .list({ kinds: ["rollout.started"], limit: 10_000 })
+      .filter((e) => e.data.version === head.id)
+      .at(-1);
+    const strategy =
+      started?.data.strategy === "canary"
+        ? parseStrategy({ kind: "canary", canaries: started.data.canaries, gate: started.data.gate })
+        : undefined;
+    if (strategy?.kind !== "canary") return;
+    this.#stable = usable[1]?.id;
+    this.#active = {
+      version: head.id,
+      previous: this.#stable,
+      strategy,
+      gate: { ...DEFAULT_GATE, ...strategy.gate },
+      startedAtMs: this.now(),
+      phase: "canary",
+    };
   }
 
   get generation(): number {
@@ -251,7 +274,9 @@ export class RolloutController {
           version: versionId,
           previous: previous ?? null,
           strategy: canary ? "canary" : "all",
-          ...(canary && strategy.kind === "canary" ? { canaries: [...strategy.canaries] } : {}),
+          ...(canary && strategy.kind === "canary"
+            ? { canaries: [...strategy.canaries], gate: { ...(strategy.gate ?? {}) } }
+            : {}),
         },
       });
     })();

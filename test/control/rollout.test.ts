@@ -317,6 +317,19 @@ describe("RolloutController", () => {
     expect(c.assignedFor("z", [])).toBe(v1);
   });
 
+  it("a canary cut short by a restart resumes as a canary with its gate", () => {
+    const { c, v1 } = setup();
+    const v2 = apply(store, doc({ rate: "900/s" }));
+    c.start(v2, { kind: "canary", canaries: ["a"], gate: { windowMs: 1234 } });
+    const again = new RolloutController(store, () => now);
+    expect(again.assignedFor("a", [])).toBe(v2);
+    expect(again.assignedFor("b", [])).toBe(v1);
+    expect(again.status()).toEqual({
+      stable: v1,
+      active: { version: v2, phase: "canary", strategy: "canary" },
+    });
+  });
+
   it("a restarted controller serves the newest version that went out, not a rolled-back one", () => {
     const { c, fleet, v1 } = setup();
     const v2 = apply(store, doc({ rate: "900/s" }));

@@ -197,6 +197,10 @@ export class RolloutController {
         ? parseStrategy({ kind: "canary", canaries: started.data.canaries, gate: started.data.gate })
         : undefined;
     if (strategy?.kind !== "canary") return;
+    const passed = store.events
+      .list({ kinds: ["rollout.gate-passed"], limit: 10_000 })
+      .some((e) => e.data.version === head.id);
+    if (passed) return;
     this.#stable = usable[1]?.id;
     this.#active = {
       version: head.id,

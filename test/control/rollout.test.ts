@@ -328,6 +328,14 @@ describe("RolloutController", () => {
       stable: v1,
       active: { version: v2, phase: "canary", strategy: "canary" },
     });
+    // Once its gate passed, a restart does not gate it again.
+    store.events.append({
+      kind: "rollout.gate-passed",
+      severity: "info",
+      source: "control-plane",
+      data: { version: v2 },
+    });
+    expect(new RolloutController(store, () => now).assignedFor("b", [])).toBe(v2);
   });
 
   it("a restarted controller serves the newest version that went out, not a rolled-back one", () => {

@@ -9,6 +9,7 @@ import { getAction, inRanges, parseIdRanges } from "../actions/index.js";
 import type { ActionContext } from "../actions/types.js";
 import { WafError } from "../errors.js";
 import { compileMacro } from "../macro.js";
+import { withLiteralPrefilter } from "../operators/rx-prefilter.js";
 import type {
   ActionNode,
   BodyProcessor,
@@ -163,11 +164,13 @@ export class Compiler {
       rule.operator = builtin;
       return;
     }
-    rule.operator = factory({
+    const compiled = factory({
       param: compileMacro(op.param),
       readDataFile: (path) => this.deps.readDataFile(path, node.loc.file),
       loc: node.loc,
     });
+    // A literal every match needs is looked for before the pattern runs (rx-prefilter.ts).
+    rule.operator = op.name.toLowerCase() === "rx" ? withLiteralPrefilter(compiled, op.param) : compiled;
   }
 
   /** Resolves a key selector: plain keys lower-cased (lookups are case-insensitive), regexes compiled. */

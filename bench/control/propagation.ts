@@ -5,13 +5,19 @@
  * its own ControlClient following the API by long poll, as separate processes would. Each apply
  * changes a rate limit, so every gateway reloads; medians of several applies per N.
  *
- *   npx tsx bench/control/propagation.ts [--applies 7] [--sizes 1,3,10]
+ *   npx tsx bench/control/propagation.ts [--applies 7] [--sizes 1,3,10] [--direct]
+ *
+ * Through the API, a version the apply route does not hand to startRollout waits for the fleet's
+ * tick (250 ms); `--direct` applies in process and calls startRollout at once, as the route does
+ * once it calls it: the difference is the tick.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
+import { applyConfig } from "../../src/config/versions.js";
 import { fleetFor } from "../../src/control/fleet.js";
+import { startRollout } from "../../src/control/rollout.js";
 import { startControlPlane } from "../../src/control/server.js";
 import { type ControlClient, startControlledGateway } from "../../src/gateway/control-client.js";
 import type { Gateway } from "../../src/gateway/gateway.js";
@@ -24,6 +30,7 @@ const opt = (name: string, dflt: string) => {
 };
 const APPLIES = Number(opt("applies", "7"));
 const SIZES = opt("sizes", "1,3,10").split(",").map(Number);
+const DIRECT = args.includes("--direct");
 
 function doc(rate: number): string {
   return `gateway:
@@ -45,6 +52,15 @@ async function run(n: number): Promise<{ median: number; min: number; max: numbe
   const admin = cp.store.tokens.create("bench", "admin").token;
   const gwToken = cp.store.tokens.create("edge", "gateway" as "admin").token;
   const apply = async (rate: number): Promise<number> => {
+    if (DIRECT) {
+      const r = applyConfig(cp.store, {
+        document: doc(rate),
+        message: `rate ${rate}`,
+        actor: { name: "bench", role: "admin" },
+      });
+      startRollout(cp.store, r.version.id);
+      return r.version.id;
+    }
     const res = await fetch(`${cp.url}/api/v1/config/apply`, {
       method: "POST",
       headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
@@ -99,7 +115,9 @@ async function run(n: number): Promise<{ median: number; min: number; max: numbe
   return { median: median(times), min: Math.min(...times), max: Math.max(...times) };
 }
 
-console.log(`propagation: apply -> every gateway attests the version (${APPLIES} applies per size)`);
+console.log(
+  `propagation: apply -> every gateway attests the version (${APPLIES} applies per size, ${DIRECT ? "in process + startRollout" : "through the API"})`,
+);
 console.log("gateways  median ms  min ms  max ms");
 for (const n of SIZES) {
   const r = await run(n);

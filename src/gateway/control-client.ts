@@ -111,6 +111,7 @@ export class ControlClient {
   #poll: AbortController | undefined;
   #attestTimer: NodeJS.Timeout | undefined;
   #lastSecond = 0;
+  #drift = "";
   #loop: Promise<void> | undefined;
   /** Own connection pool, so close() leaves no socket open on the control plane. */
   readonly #agent = new Agent({ keepAliveTimeout: 30_000, connections: 4 });
@@ -370,10 +371,18 @@ export class ControlClient {
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(5000),
       });
-      await res.arrayBuffer();
+      const answer = (await res.json().catch(() => ({}))) as { drift?: { message?: string }[] };
       if (res.ok) {
         this.#lastSecond = nowS - 1;
         this.#markConnected(true);
+        // The control plane's view of this gateway's drift, logged here too when it changes.
+        const drift = (answer.drift ?? []).map((d) => String(d.message)).join("; ");
+        if (drift !== this.#drift) {
+          if (drift !== "")
+            this.#opts.logger.warn({ drift }, "the control plane reports drift on this gateway");
+          else if (this.#drift !== "") this.#opts.logger.info("drift resolved");
+          this.#drift = drift;
+        }
       } else this.#opts.logger.warn({ status: res.status }, "attestation refused");
     } catch {
       this.#markConnected(false);

@@ -399,6 +399,10 @@ describe.sequential("fleet end to end", () => {
     expect(ev.severity).toBe("critical");
     expect(ev.data.reason).toMatch(/gateway gw-1: WAF module sqli is off/);
     expect((await fleet()).find((g) => g.id === "gw-1")?.state).toBe("drift");
+    // The gateway says so in its own log as well.
+    expect(String((await gws[1]!.waitFor("the control plane reports drift on this gateway")).drift)).toMatch(
+      /WAF module sqli is off/,
+    );
     // Once per episode: no second event for the same problem.
     await sleep(3000);
     expect(

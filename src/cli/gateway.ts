@@ -57,6 +57,7 @@ interface GatewayCliOptions {
   listen?: string;
   admin?: string;
   state?: string;
+  attestInterval?: string;
 }
 
 async function runGateway(opts: GatewayCliOptions): Promise<void> {
@@ -137,6 +138,9 @@ async function runFollower(control: string, opts: GatewayCliOptions, logger: Log
     ...(opts.listen === undefined ? {} : { listen: opts.listen }),
     ...(opts.admin === undefined ? {} : { admin: opts.admin }),
     ...(opts.accessLog === undefined ? {} : { accessLog: opts.accessLog }),
+    ...(opts.attestInterval === undefined
+      ? {}
+      : { attestIntervalMs: Math.max(100, Number(opts.attestInterval) || 2000) }),
   });
   // SIGHUP's default is to exit: a habit of reloading by signal must not stop a fleet gateway.
   const onHup = () => {

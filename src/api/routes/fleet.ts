@@ -114,6 +114,8 @@ export const fleetRoutes: ApiPlugin = async (app) => {
       config: { role: "gateway" },
       preHandler: app.auth.require("gateway"),
       schema: {
+        summary: "The config version assigned to this gateway (long poll: waits while it equals `known`)",
+        tags: ["fleet"],
         params: idParams,
         querystring: {
           type: "object",
@@ -147,7 +149,13 @@ export const fleetRoutes: ApiPlugin = async (app) => {
       config: { role: "gateway" },
       preHandler: app.auth.require("gateway"),
       bodyLimit: 1024 * 1024,
-      schema: { params: idParams, body: attestSchema },
+      schema: {
+        summary:
+          "A gateway reports what really runs: version, hash, WAF modules, routes, per-second counters",
+        tags: ["fleet"],
+        params: idParams,
+        body: attestSchema,
+      },
     },
     async (request) => {
       const drift = fleet.attest({ ...request.body, id: request.params.id });
@@ -196,6 +204,8 @@ export const fleetRoutes: ApiPlugin = async (app) => {
       config: { role: "operator" },
       preHandler: app.auth.require("operator"),
       schema: {
+        summary: "Roll a stored version out to the fleet",
+        tags: ["fleet"],
         body: {
           type: "object",
           required: ["version"],

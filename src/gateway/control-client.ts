@@ -112,6 +112,8 @@ export class ControlClient {
   #attestTimer: NodeJS.Timeout | undefined;
   #lastSecond = 0;
   #drift = "";
+  /** The last assigned version that failed to load, until another one is assigned. */
+  #rejected: number | undefined;
   #loop: Promise<void> | undefined;
   /** Own connection pool, so close() leaves no socket open on the control plane. */
   readonly #agent = new Agent({ keepAliveTimeout: 30_000, connections: 4 });
@@ -257,10 +259,15 @@ export class ControlClient {
     while (!this.#stopped) {
       this.#poll = new AbortController();
       try {
-        const known = this.#current?.assigned.version;
+        // A version that failed to load counts as known: wait for the next one instead of
+        // fetching and compiling the same broken one in a loop.
+        const known = this.#rejected ?? this.#current?.assigned.version;
         const a = await this.#fetchConfig(known, this.#opts.waitSeconds ?? 25, this.#poll.signal);
         failures = 0;
-        if (a !== undefined && a.version !== known) this.#apply(a);
+        if (a === undefined) {
+          // No version on the control plane yet (a fresh one): keep what runs, ask again shortly.
+          await new Promise((r) => setTimeout(r, 1000));
+        } else if (a.version !== known) this.#apply(a);
       } catch (err) {
         if (this.#stopped) return;
         failures++;
@@ -288,6 +295,7 @@ export class ControlClient {
       loaded = loadAssigned(a);
       this.#gateway?.reload(this.#localize(this.#withTamper(loaded.config)));
     } catch (err) {
+      this.#rejected = a.version;
       this.#lastError = `version ${a.version} not applied: ${(err as Error).message}`;
       this.#opts.logger.error(
         { version: a.version, err: (err as Error).message },
@@ -295,6 +303,7 @@ export class ControlClient {
       );
       return;
     }
+    this.#rejected = undefined;
     this.#adopt(loaded);
     if (this.#tamper !== "") this.#liveHash = configHash(this.#withTamper(loaded.config));
     this.#opts.logger.info({ version: a.version, hash: a.hash }, "config version applied");

@@ -133,6 +133,17 @@ describe("ControlClient", () => {
       expect(gateway.config.routes[0]?.rateLimits[0]?.rate).toBe("700/s");
       expect((gateway.wafStatus() as { mode: string }).mode).toBe("blocking");
       expect(readLastGood(stateFile)?.version).toBe(v1);
+      // The broken version is not fetched and compiled again and again while it stays assigned.
+      const polls = fleetFor(cp.store);
+      const original = polls.waitForAssignment.bind(polls);
+      let count = 0;
+      polls.waitForAssignment = (...a) => {
+        count++;
+        return original(...a);
+      };
+      await new Promise((r) => setTimeout(r, 1000));
+      polls.waitForAssignment = original;
+      expect(count).toBeLessThanOrEqual(1);
 
       const v3 = await apply(doc({ rate: "600/s" }));
       await until(() => (client.status().version === v3 ? true : undefined));

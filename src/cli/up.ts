@@ -8,16 +8,19 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { stringify } from "yaml";
-import { ConfigError, formatIssues } from "../config/errors.js";
-import { defaultConfig, loadConfig } from "../config/index.js";
+import { ControlClient } from "../api/client.js";
+import { formatIssues } from "../config/errors.js";
+import { defaultConfig, parseConfig } from "../config/index.js";
 import type { RampartConfig } from "../config/schema.js";
+import { DEFAULT_CONTROL_PORT, startControlPlane } from "../control/server.js";
 import { startShop } from "../drill/shop/shop.js";
 import { ExitCode, RampartError } from "../errors.js";
-import { startGateway } from "../gateway/gateway.js";
+import { startControlledGateway } from "../gateway/control-client.js";
 import { wafGuardFactory } from "../gateway/waf.js";
+import type { Store } from "../store/index.js";
 import { currentCrs } from "../waf/crs/install.js";
 import { DEFAULT_ADMIN_PORT, DEFAULT_PORT, defaultDataDir } from "./defaults.js";
-import { makeLogger, printConfigError } from "./gateway.js";
+import { makeLogger } from "./gateway.js";
 
 export const DEFAULT_SHOP_PORT = 8081;
 
@@ -29,10 +32,12 @@ interface UpOptions {
   upstream?: string;
   host: string;
   jsonLog?: boolean;
+  controlPort: string;
 }
 
-const HEADER = `# Rampart config, written by \`rampart up\` on first run. Edit it, then \`rampart reload\` (or
-# send SIGHUP). Every key is documented in the README ("Configuration").
+const HEADER = `# Rampart config, written by \`rampart up\` on first run and stored as version 1 in the control
+# plane. Edit it, then \`rampart config apply THIS_FILE -m "why"\` (policies are checked, every version
+# is kept, \`rampart config rollback\` undoes). Every key is documented in the README.
 `;
 
 /** The first-run config: the demo shop (or --upstream) behind the gateway, logs in the data folder. */
@@ -60,6 +65,18 @@ export function firstRunConfig(opts: {
       auditLog: join(opts.dataDir, "waf-audit.log"),
     },
   };
+}
+
+/** The gateway's own token (role gateway), kept in the data folder across runs. */
+function gatewayToken(store: Store, dataDir: string): string {
+  const path = join(dataDir, "gateway.token");
+  if (existsSync(path)) {
+    const token = readFileSync(path, "utf8").trim();
+    if (store.tokens.verify(token)) return token;
+  }
+  const { token } = store.tokens.create("rampart-up-gateway", "gateway");
+  writeFileSync(path, `${token}\n`, { mode: 0o600 });
+  return token;
 }
 
 /** Turns "address in use" into an error that says which flag picks another port. */
@@ -95,49 +112,61 @@ async function runUp(opts: UpOptions): Promise<void> {
     console.log(`wrote ${file} (first run)`);
   }
 
-  // The file is the source of truth; flags given on this command line override it for this run.
-  const read = async (): Promise<RampartConfig> => {
-    const cfg = await loadConfig(file);
-    const g = cfg.gateway;
-    const upstreams = opts.upstream
-      ? Object.fromEntries(
-          Object.entries(cfg.upstreams).map(([k, u]) => [k, { ...u, targets: [opts.upstream as string] }]),
-        )
-      : cfg.upstreams;
-    return {
-      ...cfg,
-      upstreams,
-      gateway: {
-        ...g,
-        listen: { ...g.listen, port: opts.port ? Number(opts.port) : g.listen.port },
-        admin: { ...g.admin, port: opts.adminPort ? Number(opts.adminPort) : g.admin.port },
-      },
-    };
-  };
-  let config: RampartConfig;
-  try {
-    config = await read();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      printConfigError(err);
-      process.exitCode = ExitCode.invalidInput;
+  // The control plane keeps every version; the file seeds version 1 on first run. From then on
+  // `rampart config apply` changes what the gateway runs, and a bad change is refused.
+  const controlPort = Number(opts.controlPort);
+  const control = await startControlPlane({ dataDir, port: controlPort }).catch(
+    portError("control plane", "--control-port"),
+  );
+  const api = new ControlClient({ control: control.url, dataDir });
+  const live = await api.call("GET", "/config");
+  if (live.status === 404) {
+    const document = readFileSync(file, "utf8");
+    const applied = await api.call<{
+      version?: number;
+      issues?: { path: string; line: number; message: string }[];
+    }>("POST", "/config/apply", { document, message: `initial config from ${file}` });
+    if (applied.status !== 201) {
+      await control.close();
+      if (applied.body.issues)
+        for (const line of formatIssues(file, applied.body.issues)) console.error(line);
+      else console.error(JSON.stringify(applied.body));
+      process.exitCode = applied.status === 409 ? ExitCode.refusedByPolicy : ExitCode.invalidInput;
       return;
     }
-    throw err;
   }
 
-  const usesDemoShop = Object.values(config.upstreams).some((u) => u.targets.includes(demoUpstream));
+  // What the control plane serves now (the file may have been edited since without an apply).
+  const liveNow = await api.call<{ document?: string }>("GET", "/config");
+  const initial = parseConfig(liveNow.body.document ?? "", "live config");
+  const usesDemoShop = Object.values(initial.upstreams).some((u) => u.targets.includes(demoUpstream));
   const shop = usesDemoShop
-    ? await startShop({ port: shopPort, capacity: 50, latencyMs: 20 }).catch(
-        portError("demo shop", "--shop-port"),
-      )
+    ? await startShop({ port: shopPort, capacity: 50, latencyMs: 20 }).catch(async (err: unknown) => {
+        await control.close();
+        return portError("demo shop", "--shop-port")(err);
+      })
     : undefined;
-  const gw = await startGateway(config, { logger, guard: wafGuardFactory(), reloadSource: read }).catch(
-    async (err: unknown) => {
-      await shop?.close();
-      return portError("gateway", "--port / --admin-port")(err);
-    },
-  );
+  const port = opts.port ? Number(opts.port) : initial.gateway.listen.port;
+  const adminPort = opts.adminPort ? Number(opts.adminPort) : initial.gateway.admin.port;
+  let started: Awaited<ReturnType<typeof startControlledGateway>>;
+  try {
+    started = await startControlledGateway({
+      controlUrl: control.url,
+      token: gatewayToken(control.store, dataDir),
+      id: "up",
+      stateFile: join(dataDir, "gateway-state.json"),
+      logger,
+      guard: wafGuardFactory(),
+      listen: `${opts.host}:${port}`,
+      admin: `127.0.0.1:${adminPort}`,
+    });
+  } catch (err) {
+    await shop?.close();
+    await control.close();
+    return portError("gateway", "--port / --admin-port")(err);
+  }
+  const { gateway: gw, client } = started;
+  const config = gw.config;
 
   const a = gw.addresses();
   const host = a.listen.address === "0.0.0.0" || a.listen.address === "::" ? "127.0.0.1" : a.listen.address;
@@ -153,31 +182,39 @@ async function runUp(opts: UpOptions): Promise<void> {
     );
   console.log(`  metrics                 http://${a.admin.address}:${a.admin.port}/metrics`);
   console.log(`  WAF status              http://${a.admin.address}:${a.admin.port}/waf/status`);
-  console.log(`  config                  ${file}`);
+  console.log(
+    `  control plane           ${control.url}  (admin token: ${control.adminToken?.file ?? "none"})`,
+  );
+  console.log(`  config                  ${file}  (change it with: rampart config apply ${file} -m "why")`);
   console.log(
     `  WAF                     ${status.mode}, ${status.ruleSet ?? "no rules"} (${status.rules ?? 0} rules)`,
   );
   if (config.waf.crs === "builtin") {
     console.log("");
     console.log("  The WAF runs Rampart's small built-in rule set. For the full OWASP Core Rule Set:");
-    console.log(`    rampart crs install --data ${dataDir}   then set waf.crs to the folder it prints`);
+    console.log(
+      `    rampart crs install --data ${dataDir}   then set waf.crs to the folder it prints and apply`,
+    );
   }
   console.log("");
   console.log("  Ctrl-C stops.");
 
   await new Promise<void>((done) => {
     const onHup = () => {
-      gw.reloadFromSource().catch((err: unknown) => {
-        if (err instanceof ConfigError) {
-          for (const line of formatIssues(err.file, err.issues))
-            logger.error({ issue: line }, "config reload refused");
-        } else logger.error({ err: (err as Error).message }, "config reload refused");
-      });
+      logger.info("SIGHUP: the config comes from the control plane (rampart config apply); attesting now");
+      void client.attestNow();
     };
     const onStop = (signal: string) => {
       logger.info({ signal }, "stopping");
       process.off("SIGHUP", onHup);
-      Promise.allSettled([gw.close(), shop?.close()]).then(() => done());
+      client
+        .close()
+        .then(() => Promise.allSettled([gw.close(), shop?.close()]))
+        .then(() => control.close())
+        .then(
+          () => done(),
+          () => done(),
+        );
     };
     process.on("SIGHUP", onHup);
     process.once("SIGTERM", () => onStop("SIGTERM"));
@@ -201,11 +238,13 @@ export function registerUp(program: Command): void {
     .option("--shop-port <port>", "demo shop port", String(DEFAULT_SHOP_PORT))
     .option("--host <address>", "address the gateway listens on", "127.0.0.1")
     .option("--data <dir>", "data folder: config, logs, installed CRS", defaultDataDir())
-    .option("--upstream <url>", "put the gateway in front of this shop instead of the demo shop")
+    .option("--upstream <url>", "first run: put the gateway in front of this shop instead of the demo shop")
+    .option("--control-port <port>", "control plane API port (loopback)", String(DEFAULT_CONTROL_PORT))
     .option("--json-log", "operational log as JSON lines on stderr")
     .addHelpText(
       "after",
-      "\nFirst run writes DATA/rampart.yaml; later runs read it (flags override it for that run).\n" +
+      "\nFirst run writes DATA/rampart.yaml and stores it as version 1 in the control plane; after that,\n" +
+        "change the config with `rampart config apply DATA/rampart.yaml -m MSG` (policies checked, versions kept).\n" +
         "Logs: DATA/access.log, DATA/waf-error.log (ModSecurity format), DATA/waf-audit.log (JSON).",
     )
     .action(runUp);

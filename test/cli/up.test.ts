@@ -5,7 +5,7 @@
  * cleanly on SIGTERM.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -29,7 +29,7 @@ afterEach(() => {
   for (const c of children.splice(0)) c.kill("SIGKILL");
 });
 
-async function up(data: string, ports: { port: number; admin: number; shop: number }) {
+async function up(data: string, ports: { port: number; admin: number; shop: number; control: number }) {
   const child = spawn(
     process.execPath,
     [
@@ -43,6 +43,8 @@ async function up(data: string, ports: { port: number; admin: number; shop: numb
       String(ports.admin),
       "--shop-port",
       String(ports.shop),
+      "--control-port",
+      String(ports.control),
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -72,7 +74,12 @@ function exited(child: ChildProcess): Promise<number | null> {
 describe("rampart up", () => {
   it("serves the demo shop through the gateway with the WAF on, and keeps its config", async () => {
     const data = mkdtempSync(join(tmpdir(), "rampart-up-"));
-    const ports = { port: await freePort(), admin: await freePort(), shop: await freePort() };
+    const ports = {
+      port: await freePort(),
+      admin: await freePort(),
+      shop: await freePort(),
+      control: await freePort(),
+    };
     const first = await up(data, ports);
     const base = `http://127.0.0.1:${ports.port}`;
 
@@ -101,6 +108,51 @@ describe("rampart up", () => {
     const configFile = join(data, "rampart.yaml");
     expect(existsSync(configFile)).toBe(true);
     expect(readFileSync(configFile, "utf8")).toContain(`http://127.0.0.1:${ports.shop}`);
+
+    // The postmortem's update, in small: switching the SQL-injection module off is refused (exit 3)
+    // and changes nothing; an admin override with a reason goes through and the gateway follows.
+    const control = ["--control", `http://127.0.0.1:${ports.control}`, "--data", data];
+    const bad = join(data, "bad.yaml");
+    writeFileSync(bad, readFileSync(configFile, "utf8").replace("sqli: on", "sqli: off"));
+    const cliRun = (args: string[]) =>
+      run(process.execPath, [resolve(repoRoot, "bin/rampart.js"), ...args]).then(
+        (r) => ({ code: 0, out: r.stdout }),
+        (e: { code?: number; stdout?: string; stderr?: string }) => ({
+          code: e.code ?? -1,
+          out: `${e.stdout}${e.stderr}`,
+        }),
+      );
+    const refused = await cliRun(["config", "apply", bad, "-m", "server update", ...control]);
+    expect(refused.code, refused.out).toBe(3);
+    expect(refused.out).toContain("critical-modules-on");
+    const stillBlocked = await fetch(`${base}/search?q=${encodeURIComponent("1' OR '1'='1")}`);
+    expect(stillBlocked.status).toBe(403);
+    await stillBlocked.text();
+    const forced = await cliRun([
+      "config",
+      "apply",
+      bad,
+      "-m",
+      "server update",
+      "--override",
+      "critical-modules-on",
+      "--reason",
+      "drill",
+      ...control,
+    ]);
+    expect(forced.code).toBe(0);
+    const deadline = Date.now() + 10_000;
+    let sqliOff = false;
+    while (!sqliOff && Date.now() < deadline) {
+      const s = (await (await fetch(`http://127.0.0.1:${ports.admin}/waf/status`)).json()) as {
+        modules: { name: string; state: string }[];
+      };
+      sqliOff = s.modules.some((m) => m.name === "sqli" && m.state === "off");
+      if (!sqliOff) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(sqliOff).toBe(true);
+    const rolledBack = await cliRun(["config", "rollback", "-m", "undo the drill", ...control]);
+    expect(rolledBack.code).toBe(0);
 
     first.child.kill("SIGTERM");
     expect(await exited(first.child)).toBe(0);
@@ -133,6 +185,8 @@ describe("rampart up", () => {
         String(await freePort()),
         "--shop-port",
         String(taken),
+        "--control-port",
+        String(await freePort()),
       ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );

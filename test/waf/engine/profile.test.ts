@@ -194,7 +194,8 @@ describe.skipIf(!hasCrs)("profile of CRS", () => {
       anomalyThreshold: { inbound: 5, outbound: 4 },
     });
     const rs = loadWaf({ sources: assembly.sources.map((s) => ({ name: s.name, text: s.text })) });
-    const report = profileRuleSet(rs, typicalRequests(), 25, 10, 1);
+    // Every rule listed (top = all): which rules rank first depends on the machine's load.
+    const report = profileRuleSet(rs, typicalRequests(), 25, 100_000, 1);
     expect(report.kinds.map((k) => [k.kind, k.blocked])).toEqual([
       ["GET", false],
       ["GET 10 args", false],
@@ -202,16 +203,20 @@ describe.skipIf(!hasCrs)("profile of CRS", () => {
       ["POST JSON 1KB", false],
       ["SQLi GET", true],
     ]);
-    expect(report.top).toHaveLength(10);
+    expect(report.top.length).toBeGreaterThan(100);
+    expect(report.top.length).toBeLessThanOrEqual(rs.ruleCount);
     const shares = report.top.map((t) => t.share);
     expect(shares).toEqual([...shares].sort((a, b) => b - a));
-    expect(report.top.every((t) => t.file.endsWith(".conf") && t.line > 0 && t.calls > 0)).toBe(true);
+    expect(report.top.every((t) => t.line > 0 && t.calls > 0)).toBe(true);
+    expect(report.top.find((t) => t.id === 942100)?.file).toMatch(
+      /REQUEST-942-APPLICATION-ATTACK-SQLI\.conf$/,
+    );
     expect(report.operators.some((o) => o.name === "rx")).toBe(true);
     expect(report.otherShare).toBeGreaterThanOrEqual(0);
     expect(report.otherShare).toBeLessThanOrEqual(1);
     // The profile was detached: the rule set is back to its unprofiled self.
     expect(rs.profile).toBeUndefined();
-    // The SQL injection is caught by libinjection's rule.
-    expect(report.top.some((t) => t.id === 942100 && t.matches > 0)).toBe(true);
+    // The SQL injection is caught by libinjection's rule, once per SQLi request of the profiled run.
+    expect(report.top.find((t) => t.id === 942100)?.matches).toBe(5);
   }, 60_000);
 });

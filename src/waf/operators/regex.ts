@@ -810,8 +810,8 @@ export function installRegexSafety(): void {
   safetyInstalled = true;
 }
 
-/** Largest translated source left to V8's linear fallback; CRS 4.28's largest is 13 748 chars. */
-const LINEAR_MAX_SOURCE = 16384;
+/** Largest translated source left to V8's linear fallback; CRS 4.28's largest is 24 654 chars (933151). */
+const LINEAR_MAX_SOURCE = 32768;
 
 function linearRegex(source: string): RegExp | undefined {
   if (source.length > LINEAR_MAX_SOURCE) return undefined;

@@ -73,6 +73,8 @@ export class Fleet implements FleetView {
   readonly #expected = new Map<number, ExpectedState | undefined>();
   #waiters = new Set<() => void>();
   #timer: NodeJS.Timeout | undefined;
+  /** Why the last periodic tick failed, if it did (shown by status()). */
+  #lastTickError: string | undefined;
 
   constructor(store: Store, opts: FleetOptions = {}) {
     this.#store = store;
@@ -83,13 +85,29 @@ export class Fleet implements FleetView {
     this.#rollout.onChange(() => this.#wake());
   }
 
+  /** The last error of a periodic tick, for diagnosis (the next tick retries). */
+  get lastTickError(): string | undefined {
+    return this.#lastTickError;
+  }
+
   get rollout(): RolloutController {
     return this.#rollout;
   }
 
   /** Starts the periodic tick (rollouts and drift). */
   start(periodMs = 250): void {
-    this.#timer ??= setInterval(() => this.tick(), periodMs);
+    this.#timer ??= setInterval(() => {
+      // A store closed under us (shutdown in progress) ends the ticks; nothing else may escape a timer.
+      if (!this.#store.db.open) {
+        this.stop();
+        return;
+      }
+      try {
+        this.tick();
+      } catch (err) {
+        this.#lastTickError = (err as Error).message;
+      }
+    }, periodMs);
     this.#timer.unref();
   }
 

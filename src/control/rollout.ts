@@ -5,8 +5,9 @@
  *
  *     startRollout(store, versionId, strategy?)   // strategy defaults to { kind: "all" }
  *
- * (a version left "pending" without that call is picked up by the fleet's next tick with strategy
- * `all`, so a forgotten call delays a rollout by a tick but never loses it).
+ * or `scheduleRollout(store, versionId)` to do it just after the answer is sent (a version left
+ * "pending" without either call is picked up by the fleet's next tick with the fleet's strategy, so
+ * a forgotten call delays a rollout by a tick but never loses it).
  *
  * - `all`: every gateway is assigned the version at once; it turns `live` when every gateway seen
  *   recently attests it, and the version it replaced turns `superseded`.
@@ -446,4 +447,19 @@ export function defaultStrategy(store: Store): RolloutStrategy {
  */
 export function startRollout(store: Store, versionId: number, strategy?: RolloutStrategy): void {
   rolloutFor(store).start(versionId, strategy ?? defaultStrategy(store));
+}
+
+/**
+ * startRollout after the current request has answered: the apply's own commit stays the only write
+ * between storing a version and acknowledging it. If this never runs (process killed), the version
+ * stays `pending` and the fleet's tick starts it with the fleet's strategy.
+ */
+export function scheduleRollout(store: Store, versionId: number): void {
+  setImmediate(() => {
+    try {
+      if (store.db.open) startRollout(store, versionId);
+    } catch {
+      // left pending: the next tick of the fleet picks it up
+    }
+  });
 }

@@ -11,6 +11,7 @@ import { evaluatePolicies, failingErrors } from "../../config/policies/evaluate.
 import type { Actor, OverrideRequest } from "../../config/policies/overrides.js";
 import { type RampartConfig, rampartConfigSchema } from "../../config/schema.js";
 import { applyConfig, policySettings, proposeConfig, rollbackTo } from "../../config/versions.js";
+import { scheduleRollout } from "../../control/rollout.js";
 import { StoreError } from "../../store/errors.js";
 import type { ConfigVersion, ConfigVersionSummary } from "../../store/versions.js";
 import type { Principal } from "../auth.js";
@@ -249,6 +250,7 @@ export const configRoutes: ApiPlugin = async (app) => {
         ...(req.body.overrides === undefined ? {} : { overrides: req.body.overrides }),
         ...(req.body.expectParent === undefined ? {} : { expectParent: req.body.expectParent }),
       });
+      if (!r.unchanged) scheduleRollout(app.store, r.version.id); // to the fleet (src/control/rollout.ts)
       return reply.status(r.unchanged ? 200 : 201).send({
         version: r.version.id,
         hash: r.version.hash,
@@ -309,6 +311,7 @@ export const configRoutes: ApiPlugin = async (app) => {
           ...(body.overrides === undefined ? {} : { overrides: body.overrides }),
           ...(body.expectParent === undefined ? {} : { expectParent: body.expectParent }),
         });
+        if (!r.unchanged) scheduleRollout(app.store, r.version.id);
         return reply.status(r.unchanged ? 200 : 201).send({
           version: r.version.id,
           hash: r.version.hash,

@@ -13,6 +13,7 @@ import { register as registerGateway } from "./gateway.js";
 import { register as registerToken } from "./token.js";
 import { registerUp } from "./up.js";
 import { registerWaf } from "./waf.js";
+import { registerWafProfile } from "./waf-profile.js";
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -20,6 +21,7 @@ export const commands: RegisterCommand[] = [
   registerUp,
   registerGateway,
   registerWaf,
+  registerWafProfile, // adds `waf profile` to the `waf` command: after registerWaf
   registerCrs,
   registerDetect,
   registerFleet,

@@ -9,12 +9,12 @@
  *   npm run build && npx tsx bench/proxy/run.ts [--rounds 3] [--duration 5] [--connections 50]
  * Needs wrk (Debian package `wrk`).
  */
-import { type ChildProcess, execFileSync, fork, spawn } from "node:child_process";
+import { type ChildProcess, fork, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort, has, median, runWrk, type WrkFigures, waitForPort } from "../support.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
@@ -27,67 +27,9 @@ const rounds = opt("rounds", 3);
 const duration = opt("duration", 5);
 const connections = opt("connections", 50);
 
-function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
+function wrk(url: string) {
+  return runWrk(["-t1", `-c${connections}`, `-d${duration}s`, "--latency", url]);
 }
-
-function has(cmd: string): boolean {
-  try {
-    execFileSync("which", [cmd], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/`);
-      await res.arrayBuffer();
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`nothing answers on port ${port}`);
-}
-
-interface WrkResult {
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-}
-
-function toMs(text: string): number {
-  const m = /([\d.]+)(us|ms|s)/.exec(text);
-  if (!m) return Number.NaN;
-  const v = Number(m[1]);
-  return m[2] === "us" ? v / 1000 : m[2] === "s" ? v * 1000 : v;
-}
-
-function wrk(url: string): WrkResult {
-  const out = execFileSync("wrk", ["-t1", `-c${connections}`, `-d${duration}s`, "--latency", url], {
-    encoding: "utf8",
-  });
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
-  const p50 = toMs(/\s50%\s+(\S+)/.exec(out)?.[1] ?? "");
-  const p99 = toMs(/\s99%\s+(\S+)/.exec(out)?.[1] ?? "");
-  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
-  return { rps, p50, p99, non2xx };
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? Number.NaN;
-};
 
 async function main(): Promise<void> {
   if (!has("wrk")) {
@@ -166,7 +108,7 @@ http { access_log off; upstream up { server 127.0.0.1:${upPort}; keepalive 128; 
   for (const [, port] of targets) await waitForPort(port);
   for (const [, port] of targets) wrk(`http://127.0.0.1:${port}/`); // warm-up (JIT, pools)
 
-  const samples = new Map<string, WrkResult[]>(targets.map(([name]) => [name, []]));
+  const samples = new Map<string, WrkFigures[]>(targets.map(([name]) => [name, []]));
   for (let r = 0; r < rounds; r++) {
     for (const [name, port] of targets) samples.get(name)?.push(wrk(`http://127.0.0.1:${port}/product/1`));
     process.stderr.write(`round ${r + 1}/${rounds} done\n`);

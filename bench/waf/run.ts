@@ -17,12 +17,12 @@
  * from bin/rampart.js (run `npm run build` first). Installs nginx, its ModSecurity module and wrk
  * with apt-get when missing.
  */
-import { type ChildProcess, execFileSync, fork, spawn } from "node:child_process";
+import { type ChildProcess, fork, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort, has, median, runWrk, type WrkFigures, waitForPort } from "../support.js";
 import { ensureNginxModsecurity, startNginxModsecurity } from "./nginx-modsecurity.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -73,70 +73,15 @@ const KINDS: readonly Kind[] = [
   },
 ];
 
-function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
-}
-
-function has(cmd: string): boolean {
-  try {
-    execFileSync("which", [cmd], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitForPort(port: number, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/`);
-      await res.arrayBuffer();
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  throw new Error(`nothing answers on port ${port}`);
-}
-
-interface WrkResult {
-  rps: number;
-  p99: number;
-  non2xx: number;
-  requests: number;
-}
-
-function toMs(text: string): number {
-  const m = /([\d.]+)(us|ms|s)/.exec(text);
-  if (!m) return Number.NaN;
-  const v = Number(m[1]);
-  return m[2] === "us" ? v / 1000 : m[2] === "s" ? v * 1000 : v;
-}
+type WrkResult = WrkFigures;
 
 function wrk(port: number, kind: Kind, seconds: number): WrkResult {
   const argv = ["-t1", `-c${connections}`, `-d${seconds}s`, "--latency"];
   for (const h of BROWSER_HEADERS) argv.push("-H", h);
   if (kind.script !== undefined) argv.push("-s", kind.script);
   argv.push(`http://127.0.0.1:${port}${kind.path}`);
-  const out = execFileSync("wrk", argv, { encoding: "utf8" });
-  return {
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
-    p99: toMs(/\s99%\s+(\S+)/.exec(out)?.[1] ?? ""),
-    non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0),
-    requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? 0),
-  };
+  return runWrk(argv);
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? Number.NaN;
-};
 
 async function main(): Promise<void> {
   const modsec = ensureNginxModsecurity();

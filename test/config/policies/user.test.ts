@@ -87,7 +87,7 @@ describe("user policies: operators", () => {
     expect(failed({ name: "p", require })).toEqual(paths);
   });
 
-  it("the brief's examples read as intended", () => {
+  it("the documented examples read as intended", () => {
     const checkout: UserPolicyInput = {
       name: "checkout-limited",
       message: "checkout must keep a per-ip rate limit",

@@ -7,7 +7,19 @@
 import { chr, hexValue, isHex } from "./bytes.js";
 import { registerTransform } from "./registry.js";
 
+/**
+ * A decoder for `%` sequences beyond %XX (urlDecodeUni's %uXXXX). Given the index of a '%', it
+ * returns the decoded byte and where scanning goes on, `byte: -1` to keep the text up to `next` as
+ * written, or undefined to read the sequence as %XX.
+ */
+export type PercentDecoder = (input: string, i: number) => { byte: number; next: number } | undefined;
+
 export function urlDecode(input: string): string {
+  return urlDecodeWith(input, undefined);
+}
+
+/** The %XX and '+' scan shared by urlDecode and urlDecodeUni. */
+export function urlDecodeWith(input: string, extra: PercentDecoder | undefined): string {
   let pct = input.indexOf("%");
   let plus = input.indexOf("+");
   if (pct === -1 && plus === -1) return input;
@@ -24,8 +36,15 @@ export function urlDecode(input: string): string {
     }
     const i = pct;
     let next = i + 1;
-    // ModSecurity needs both digits inside the value (i + 2 < len); a short tail stays as is.
-    if (i + 2 < n) {
+    const x = extra?.(input, i);
+    if (x !== undefined) {
+      if (x.byte >= 0) {
+        out += input.slice(start, i) + chr(x.byte);
+        start = x.next;
+      }
+      next = x.next;
+    } else if (i + 2 < n) {
+      // ModSecurity needs both digits inside the value (i + 2 < len); a short tail stays as is.
       const h = input.charCodeAt(i + 1);
       const l = input.charCodeAt(i + 2);
       if (isHex(h) && isHex(l)) {

@@ -10,8 +10,14 @@
  */
 
 import { failingErrors } from "./policies/evaluate.js";
-import { concurrencyCeiling, effectiveModules, isLoopbackHost, perSecond } from "./policies/facts.js";
-import { isRecord, joinKey } from "./policies/path.js";
+import {
+  concurrencyCeiling,
+  configView,
+  effectiveModules,
+  isLoopbackHost,
+  perSecond,
+} from "./policies/facts.js";
+import { deepEqual, isRecord, joinKey } from "./policies/path.js";
 import type { PolicyVerdict } from "./policies/types.js";
 import type { RampartConfig } from "./schema.js";
 
@@ -49,23 +55,6 @@ export interface Plan {
 }
 
 type Raw = { path: string; kind: ChangeKind; before: unknown; after: unknown };
-
-/** The config as the plan compares it: plain data, modules by effective state. */
-function planView(config: RampartConfig): Record<string, unknown> {
-  return { ...config, waf: { ...config.waf, modules: effectiveModules(config) } };
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b))
-    return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  if (isRecord(a) && isRecord(b)) {
-    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
-    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
-    return ka.length === kb.length && ka.every((k) => deepEqual(a[k], b[k]));
-  }
-  return false;
-}
 
 /** Lists whose elements all have a distinct string `name` are diffed by name. */
 function namesOf(list: readonly unknown[]): string[] | undefined {
@@ -286,12 +275,12 @@ export function planChange(
   verdicts: readonly PolicyVerdict[],
 ): Plan {
   const raw: Raw[] = [];
-  const after = planView(next);
+  const after = configView(next);
   if (previous === undefined) {
     for (const [k, v] of Object.entries(after))
       if (v !== undefined) raw.push({ path: k, kind: "added", before: undefined, after: v });
   } else {
-    diff("", planView(previous), after, raw);
+    diff("", configView(previous), after, raw);
   }
   const changes = raw
     .map((c, i) => {

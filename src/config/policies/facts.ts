@@ -57,3 +57,8 @@ export function concurrencyCeiling(up: RampartConfig["upstreams"][string]): numb
 export function named(list: string, name: string): string {
   return `${list}[name=${name}]`;
 }
+
+/** The config as plans and user policies see it: plain data, every WAF module with its effective state. */
+export function configView(config: RampartConfig): Record<string, unknown> {
+  return { ...config, waf: { ...config.waf, modules: effectiveModules(config) } };
+}

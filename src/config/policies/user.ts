@@ -24,8 +24,8 @@
  */
 import { z } from "zod";
 import type { RampartConfig } from "../schema.js";
-import { effectiveModules, perSecond } from "./facts.js";
-import { isRecord, type PathStep, PathSyntaxError, parsePath, resolvePath } from "./path.js";
+import { configView, perSecond } from "./facts.js";
+import { deepEqual, isRecord, type PathStep, PathSyntaxError, parsePath, resolvePath } from "./path.js";
 import type { PolicySeverity, PolicyVerdict } from "./types.js";
 
 export const USER_POLICY_OPS = [
@@ -170,22 +170,8 @@ export type UserPolicy = z.output<typeof userPolicySchema>;
 export type UserPolicyInput = z.input<typeof userPolicySchema>;
 export type UserPolicyCondition = UserPolicy["require"];
 
-/** The config as user policies see it: plain data, with every WAF module's effective state. */
-export function policyView(config: RampartConfig): unknown {
-  return { ...config, waf: { ...config.waf, modules: effectiveModules(config) } };
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b))
-    return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  if (isRecord(a) && isRecord(b)) {
-    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
-    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
-    return ka.length === kb.length && ka.every((k) => deepEqual(a[k], b[k]));
-  }
-  return false;
-}
+/** The config as user policies see it (the same view plans compare). */
+export const policyView: (config: RampartConfig) => unknown = configView;
 
 function show(v: unknown): string {
   const text = JSON.stringify(v) ?? String(v);

@@ -19,6 +19,12 @@ import { ApiError } from "../errors.js";
 import type { ApiPlugin } from "../plugin.js";
 
 const documentField = { type: "string", description: "the rampart.yaml text" } as const;
+/** Body of validate and plan: a document, and the file name its errors should name. */
+const documentBodySchema = {
+  type: "object",
+  required: ["document"],
+  properties: { document: documentField, file: { type: "string" } },
+} as const;
 const overridesField = {
   type: "array",
   maxItems: 50,
@@ -147,11 +153,7 @@ export const configRoutes: ApiPlugin = async (app) => {
       schema: {
         summary: "Validate a document: schema, then policies against the live version",
         tags: ["config"],
-        body: {
-          type: "object",
-          required: ["document"],
-          properties: { document: documentField, file: { type: "string" } },
-        },
+        body: documentBodySchema,
       },
       config: { role: "viewer" },
       preHandler: viewer,
@@ -193,11 +195,7 @@ export const configRoutes: ApiPlugin = async (app) => {
       schema: {
         summary: "What applying the document would change, and what the policies say",
         tags: ["config"],
-        body: {
-          type: "object",
-          required: ["document"],
-          properties: { document: documentField, file: { type: "string" } },
-        },
+        body: documentBodySchema,
       },
       config: { role: "viewer" },
       preHandler: viewer,

@@ -8,7 +8,11 @@ import type Database from "better-sqlite3";
 import { StoreError } from "./errors.js";
 
 export interface Migration {
-  /** 1, 2, 3, ... without gaps. */
+  /**
+   * Unique and increasing; each part owns its numbers (1-2 store core, 3 monitor series, 4 alerts,
+   * 5 notifications, 6 incidents, ...). Pending ones run in version order; a database may have
+   * fewer than all of them, so a number reserved by a part that lands later is not a gap.
+   */
   readonly version: number;
   /** Recorded with the version: a database whose name differs at a version is from another branch. */
   readonly name: string;
@@ -150,7 +154,7 @@ export function inspectSchema(
     .prepare("SELECT version, name FROM schema_migrations ORDER BY version")
     .all() as AppliedRow[];
   const known = new Map(migrations.map((m) => [m.version, m]));
-  const newest = migrations.at(-1)?.version ?? 0;
+  const newest = Math.max(0, ...migrations.map((m) => m.version));
   for (const row of applied) {
     const mine = known.get(row.version);
     if (mine === undefined) {
@@ -181,7 +185,16 @@ export function migrate(
   migrations: readonly Migration[] = MIGRATIONS,
 ): { from: number; to: number } {
   const from = inspectSchema(db, file, migrations);
-  const pending = migrations.filter((m) => m.version > from);
+  const applied = new Set(
+    from === 0
+      ? []
+      : (db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map(
+          (r) => r.version,
+        ),
+  );
+  const pending = [...migrations]
+    .filter((m) => !applied.has(m.version))
+    .sort((a, b) => a.version - b.version);
   if (pending.length === 0) return { from, to: from };
   db.exec(CREATE_MIGRATIONS_TABLE);
   const record = db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");

@@ -50,7 +50,7 @@ async function run(n: number): Promise<{ median: number; min: number; max: numbe
   const dir = mkdtempSync(join(tmpdir(), "rampart-propagation-"));
   const cp = await startControlPlane({ dataDir: join(dir, "control"), port: 0, bootstrap: false });
   const admin = cp.store.tokens.create("bench", "admin").token;
-  const gwToken = cp.store.tokens.create("edge", "gateway" as "admin").token;
+  const gwToken = cp.store.tokens.create("bench-*", "gateway" as "admin").token;
   const apply = async (rate: number): Promise<number> => {
     if (DIRECT) {
       const r = applyConfig(cp.store, {

@@ -4,6 +4,11 @@
  * may do: viewer < operator < admin for people, and `gateway` for gateways' own tokens, which pass
  * only the routes that name it (reading what to run, reporting what runs), never a change.
  *
+ * A gateway token speaks only for the gateways its name covers: `edge-1` for gateway edge-1,
+ * `edge-*` for edge-1, edge-2, ..., `*` for any (one token for a whole fleet, a deliberate choice).
+ * Without that, any gateway's token could attest a healthy state in another gateway's name and hide
+ * its drift.
+ *
  * 401 means "who are you?" (no token, malformed, unknown, revoked); 403 means "not with this role".
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
@@ -40,6 +45,25 @@ export interface Auth {
 }
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+/** Whether a gateway token with this name may speak for gateway `id` (`*` in the name: any run). */
+export function gatewayTokenCovers(tokenName: string, id: string): boolean {
+  if (!tokenName.includes("*")) return tokenName === id;
+  const pattern = tokenName
+    .split("*")
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join(".*");
+  return new RegExp(`^${pattern}$`).test(id);
+}
+
+/** Throws 403 unless the principal (admin, or a gateway token covering `id`) may act as gateway `id`. */
+export function requireGatewayId(principal: Principal, id: string): void {
+  if (principal.role !== "gateway" || gatewayTokenCovers(principal.name, id)) return;
+  throw new ApiError("FORBIDDEN", `gateway token "${principal.name}" does not speak for gateway "${id}"`, {
+    hint: `name a gateway token after the gateway it serves ("${id}"), or a pattern that covers it ("edge-*", "*")`,
+    details: { role: principal.role, gateway: id },
+  });
+}
 
 function allows(role: TokenRole, minimum: HumanRole | "gateway", opts: RequireOptions): boolean {
   if (role === "gateway") return minimum === "gateway" || opts.gateway === true;

@@ -67,14 +67,19 @@ export function firstRunConfig(opts: {
   };
 }
 
-/** The gateway's own token (role gateway), kept in the data folder across runs. */
+/** The gateway's id in the fleet under `rampart up`. */
+const UP_GATEWAY_ID = "up";
+
+/** The gateway's own token (role gateway, named after its id), kept in the data folder across runs. */
 function gatewayToken(store: Store, dataDir: string): string {
   const path = join(dataDir, "gateway.token");
   if (existsSync(path)) {
     const token = readFileSync(path, "utf8").trim();
-    if (store.tokens.verify(token)) return token;
+    const verified = store.tokens.verify(token);
+    const name = store.tokens.list().find((t) => t.id === verified?.id)?.name;
+    if (verified !== undefined && name === UP_GATEWAY_ID) return token;
   }
-  const { token } = store.tokens.create("rampart-up-gateway", "gateway");
+  const { token } = store.tokens.create(UP_GATEWAY_ID, "gateway");
   writeFileSync(path, `${token}\n`, { mode: 0o600 });
   return token;
 }
@@ -153,7 +158,7 @@ async function runUp(opts: UpOptions): Promise<void> {
     started = await startControlledGateway({
       controlUrl: control.url,
       token: gatewayToken(control.store, dataDir),
-      id: "up",
+      id: UP_GATEWAY_ID,
       stateFile: join(dataDir, "gateway-state.json"),
       logger,
       guard: wafGuardFactory(),

@@ -37,6 +37,40 @@ describe("tokens", () => {
     expect(res.status).toBe(201);
   });
 
+  it("a gateway token speaks only for the gateway ids its name covers", async () => {
+    await t.call("POST", "/config/apply", { body: { document: V1, message: "for the fleet" } });
+    const one = t.cp.store.tokens.create("edge-1", "gateway").token;
+    const family = t.cp.store.tokens.create("edge-*", "gateway").token;
+    const poll = (token: string, id: string) => t.call("GET", `/fleet/gateways/${id}/config`, { token });
+    expect((await poll(one, "edge-1")).status).toBe(200);
+    const other = await poll(one, "edge-2");
+    expect(other.status).toBe(403);
+    expect(other.body).toMatchObject({ error: "FORBIDDEN", gateway: "edge-2" });
+    expect(other.body.message).toBe('gateway token "edge-1" does not speak for gateway "edge-2"');
+    expect((await poll(family, "edge-2")).status).toBe(200);
+    expect((await poll(family, "edge-10")).status).toBe(200);
+    expect((await poll(family, "edge")).status).toBe(403);
+    expect((await poll(family, "core-edge-1")).status).toBe(403);
+    // Attesting in another gateway's name is refused before anything is recorded.
+    const forged = await t.call("POST", "/fleet/gateways/edge-9/attest", {
+      token: one,
+      body: {
+        tags: [],
+        pid: 1,
+        host: "h",
+        configVersion: null,
+        configHash: null,
+        controlConnected: true,
+        waf: { mode: "blocking", rules: 0, modules: [] },
+        routes: [],
+        seconds: [],
+      },
+    });
+    expect(forged.status).toBe(403);
+    const fleet = await t.call("GET", "/fleet");
+    expect(fleet.body.gateways.map((g: { id: string }) => g.id)).not.toContain("edge-9");
+  });
+
   const bad: [string, unknown][] = [
     ["unknown role", { name: "x", role: "root" }],
     ["empty name", { name: "", role: "viewer" }],

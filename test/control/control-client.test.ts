@@ -50,7 +50,7 @@ async function until<T>(f: () => T | undefined, timeoutMs = 8000): Promise<T> {
 beforeAll(async () => {
   cp = await startControlPlane({ dataDir: join(dir, "control"), port: 0, bootstrap: false });
   admin = cp.store.tokens.create("ops", "admin").token;
-  gwToken = cp.store.tokens.create("edge", "gateway" as "admin").token;
+  gwToken = cp.store.tokens.create("*", "gateway" as "admin").token;
 });
 afterAll(async () => {
   const t0 = Date.now();

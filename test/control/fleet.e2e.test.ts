@@ -205,7 +205,7 @@ beforeAll(async () => {
   shopOrigin = `http://127.0.0.1:${(shop.address() as AddressInfo).port}`;
   cp = await startControlPlane({ dataDir: join(dir, "control"), port: 0 });
   adminToken = cp.store.tokens.create("ops", "admin").token;
-  gatewayToken = cp.store.tokens.create("edge", "gateway" as "admin").token;
+  gatewayToken = cp.store.tokens.create("*", "gateway" as "admin").token;
   const first = await api("POST", "/config/apply", {
     document: doc({ upstream: shopOrigin }),
     message: "first",

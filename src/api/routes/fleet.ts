@@ -15,6 +15,7 @@ import type { Attestation } from "../../control/drift.js";
 import { fleetFor } from "../../control/fleet.js";
 import { parseStrategy, SETTING_ROLLOUT_STRATEGY, startRollout } from "../../control/rollout.js";
 import type { JsonValue } from "../../store/json.js";
+import { requireGatewayId } from "../auth.js";
 import { ApiError } from "../errors.js";
 import type { ApiPlugin } from "../plugin.js";
 
@@ -129,6 +130,7 @@ export const fleetRoutes: ApiPlugin = async (app) => {
     },
     async (request, reply) => {
       const { id } = request.params;
+      requireGatewayId(app.auth.principal(request), id);
       const { known, wait, tags } = request.query;
       const abort = new AbortController();
       request.raw.once("close", () => abort.abort());
@@ -158,6 +160,7 @@ export const fleetRoutes: ApiPlugin = async (app) => {
       },
     },
     async (request) => {
+      requireGatewayId(app.auth.principal(request), request.params.id);
       const drift = fleet.attest({ ...request.body, id: request.params.id });
       return {
         drift: drift.map((r) => ({

@@ -5,6 +5,7 @@
  * `schema_migrations`, so a crash leaves the schema either before or after it, never half way.
  */
 import type Database from "better-sqlite3";
+import { notificationsMigration } from "../alerts/notifiers/outbox.js";
 import { StoreError } from "./errors.js";
 
 export interface Migration {
@@ -108,6 +109,7 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  notificationsMigration,
 ];
 
 const CREATE_MIGRATIONS_TABLE = `

@@ -6,6 +6,7 @@
  */
 import type Database from "better-sqlite3";
 import { notificationsMigration } from "../alerts/notifiers/outbox.js";
+import { incidentsMigration } from "../incidents/migration.js";
 import { StoreError } from "./errors.js";
 
 export interface Migration {
@@ -109,6 +110,7 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  incidentsMigration,
   notificationsMigration,
 ];
 

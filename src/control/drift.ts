@@ -8,13 +8,32 @@
  * reports off is named, with the gateway, in the reason.
  */
 
-/** One second of traffic as a gateway attests it (src/gateway/seconds.ts SecondPoint). */
-export interface AttestedSecond {
-  readonly t: number;
+/** Counters of one second, overall or for one route, as a gateway attests them (src/gateway/seconds.ts). */
+export interface AttestedCounts {
   readonly requests: number;
   readonly s5xx: number;
   readonly blocked: number;
   readonly p99Ms: number;
+  // For the monitor (src/monitor/series); optional, so that a gateway of an older build still attests.
+  readonly s2xx?: number;
+  readonly s4xx?: number;
+  readonly rateLimited?: number;
+  readonly shed?: number;
+  readonly p50Ms?: number;
+  /** Latency histogram, [bucket, count, ...] (src/monitor/series/latency.ts). */
+  readonly latency?: readonly number[];
+  /** WAF blocks by the module of the rule family that blocked ("other" when none is known). */
+  readonly waf?: Readonly<Record<string, number>>;
+  /** HyperLogLog sketches (src/monitor/series/hll.ts) of all clients and of clients that got a
+   * 5xx, a WAF block, a 429 or a shed answer. */
+  readonly clients?: string;
+  readonly failedClients?: string;
+}
+
+/** One second of traffic as a gateway attests it: overall, and per route for the monitor. */
+export interface AttestedSecond extends AttestedCounts {
+  readonly t: number;
+  readonly routes?: Readonly<Record<string, AttestedCounts>>;
 }
 
 /** What a gateway POSTs to /api/v1/fleet/gateways/:id/attest every couple of seconds. */
@@ -54,6 +73,9 @@ export interface Attestation {
   }>;
   /** Completed seconds with traffic since (about) the previous attestation. */
   readonly seconds: readonly AttestedSecond[];
+  /** The last second (Unix s) whose counters are complete in `seconds`: the monitor closes a
+   * second once every live gateway has reported through it (a missing second was idle). */
+  readonly through?: number;
 }
 
 /** What the gateway should run: from the assigned version's config. */

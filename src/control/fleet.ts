@@ -7,6 +7,7 @@
  */
 import { parseConfig } from "../config/load.js";
 import { effectiveModules } from "../config/policies/facts.js";
+import { type Monitor, monitorFor } from "../monitor/series/monitor.js";
 import type { Store } from "../store/store.js";
 import {
   type Attestation,
@@ -66,6 +67,7 @@ export interface FleetOptions {
 export class Fleet implements FleetView {
   readonly #store: Store;
   readonly #rollout: RolloutController;
+  readonly #monitor: Monitor;
   readonly #now: () => number;
   readonly #silentAfterMs: number;
   readonly #convergeMs: number | undefined;
@@ -80,6 +82,7 @@ export class Fleet implements FleetView {
     this.#store = store;
     this.#rollout = rolloutFor(store);
     this.#now = opts.now ?? Date.now;
+    this.#monitor = monitorFor(store, { now: this.#now });
     this.#silentAfterMs = opts.silentAfterMs ?? DEFAULT_SILENT_AFTER_MS;
     this.#convergeMs = opts.convergeMs;
     this.#rollout.onChange(() => this.#wake());
@@ -198,7 +201,12 @@ export class Fleet implements FleetView {
     const m = this.#member(a.id, a.tags);
     m.attestation = a;
     m.lastSeenMs = this.#now();
-    for (const s of a.seconds) m.seconds.set(s.t, { ...s, version: a.configVersion });
+    // The gate needs these five numbers; routes, histograms and sketches go to the monitor only.
+    for (const s of a.seconds) {
+      const { t, requests, s5xx, blocked, p99Ms } = s;
+      m.seconds.set(t, { t, requests, s5xx, blocked, p99Ms, version: a.configVersion });
+    }
+    this.#monitor.ingest(a);
     const oldest = Math.floor(this.#now() / 1000) - KEEP_SECONDS;
     for (const t of m.seconds.keys()) if (t < oldest) m.seconds.delete(t);
     this.#checkDrift(m);

@@ -344,10 +344,9 @@ export class ControlClient {
     }
     const waf = gw.wafStatus() as Partial<WafStatus>;
     const nowS = Math.floor(Date.now() / 1000);
-    const seconds = gw
-      .secondCounters()
-      .all.filter((p) => p.t < nowS && p.t > Math.max(this.#lastSecond, nowS - 30) - 5 && p.requests > 0)
-      .map((p) => ({ t: p.t, requests: p.requests, s5xx: p.s5xx, blocked: p.blocked, p99Ms: p.p99Ms }));
+    // Completed seconds since the last accepted attestation (and a few before it, in case an answer
+    // was lost), overall and per route; the control plane keeps the first copy of each.
+    const seconds = gw.secondReports(Math.max(this.#lastSecond, nowS - 30) - 4, nowS - 1);
     const addr = gw.addresses();
     const body = {
       tags: [...(this.#opts.tags ?? [])],
@@ -371,6 +370,7 @@ export class ControlClient {
         rateLimits: r.rateLimits.map((l) => ({ name: l.name, rate: l.rate, burst: l.burst })),
       })),
       seconds,
+      through: nowS - 1,
     };
     try {
       const res = await fetch(this.#url("attest"), {

@@ -99,6 +99,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
   permit: Permit | undefined = undefined;
   decision = "allowed";
   outcome: SecondOutcome = "other";
+  /** The WAF module of the rule family that blocked, when the WAF says (per-module block counts). */
+  blockedModule: string | undefined = undefined;
   upstreamStart = 0;
   upstreamMs = -1;
   bytesOut = 0;
@@ -325,6 +327,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   private block(verdict: GuardVerdict, close: boolean): void {
     this.decision = `blocked:${verdict.reason}`;
     this.outcome = "blocked";
+    this.blockedModule = verdict.module;
     this.controller?.abort(CLIENT_GONE);
     if (verdict.drop) {
       this.res.destroy();

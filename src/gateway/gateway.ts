@@ -12,6 +12,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 import type { Logger } from "pino";
 import type { RampartConfig } from "../config/schema.js";
+import type { AttestedSecond } from "../control/drift.js";
+import { hashClient } from "../monitor/series/hll.js";
 import { MemoryRateLimitStore } from "../ratelimit/index.js";
 import type { RateLimitDecision, RateLimitStore } from "../ratelimit/types.js";
 import { type AccessLog, createAccessLog } from "./accessLog.js";
@@ -25,7 +27,7 @@ import { newRequestId } from "./requestId.js";
 import { type GatewayAnswer, rawAnswer } from "./responses.js";
 import type { CompiledRateLimit } from "./runtime.js";
 import { Runtime } from "./runtime.js";
-import { SecondCounters, type SecondPoint } from "./seconds.js";
+import { SecondCounters, type SecondPoint, wafModuleIndex } from "./seconds.js";
 import type { Upstream } from "./upstream.js";
 
 /**
@@ -72,6 +74,8 @@ export interface Gateway {
   addresses(): GatewayAddresses;
   /** Per-second counters of the last 300 s, overall and per route. */
   secondCounters(): { all: SecondPoint[]; routes: Record<string, SecondPoint[]> };
+  /** Seconds `from`..`to` with traffic in attestation form (overall, per route, client sketches). */
+  secondReports(from: number, to: number): AttestedSecond[];
   /** Requests being handled now. */
   inFlight(): number;
   /** What the WAF really runs (attestation); `{ mode: "off" }` without a guard. */
@@ -317,8 +321,10 @@ class GatewayServer implements Gateway, ExchangeHost {
     stats.bytesIn += ex.bytesIn;
     stats.bytesOut += ex.bytesOut;
     const wall = Date.now();
-    this.seconds.all.record(wall, status, ms, ex.outcome);
-    ex.route?.series.record(wall, status, ms, ex.outcome);
+    const client = hashClient(ex.ip || (ex.req.socket.remoteAddress ?? ""));
+    const wafModule = wafModuleIndex(ex.blockedModule);
+    this.seconds.all.record(wall, status, ms, ex.outcome, client, wafModule);
+    ex.route?.series.record(wall, status, ms, ex.outcome, client, wafModule);
     this.accessLog.write({
       id: ex.id,
       ip: ex.ip || (ex.req.socket.remoteAddress ?? ""),
@@ -415,6 +421,10 @@ class GatewayServer implements Gateway, ExchangeHost {
 
   secondCounters(): { all: SecondPoint[]; routes: Record<string, SecondPoint[]> } {
     return this.seconds.snapshot(Date.now());
+  }
+
+  secondReports(from: number, to: number): AttestedSecond[] {
+    return this.seconds.reports(from, to);
   }
 
   inFlight(): number {

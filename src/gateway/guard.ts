@@ -27,6 +27,8 @@ export interface GuardVerdict {
   readonly drop?: boolean;
   /** Redirect target (SecLang `redirect`). */
   readonly location?: string;
+  /** The WAF module (src/waf/crs/modules.ts) of the rule family that made the request block. */
+  readonly module?: string;
 }
 
 /** One request's inspection. Every method is synchronous: the engine does no I/O. */

@@ -2,17 +2,33 @@
  * Per-second traffic counters of the last 300 seconds, per route, kept in memory for the monitor
  * (spike/drop detectors want one point per second). Each route owns a ring of 300 preallocated
  * slots; a slot is reset when its second comes round again, so recording allocates nothing.
- * Latency percentiles per second come from a log-scale histogram (factor 1.25, like HdrHistogram
- * with ~12 % relative error), not from stored samples.
+ * Latency percentiles per second come from a log-scale histogram (src/monitor/series/latency.ts),
+ * not from stored samples; distinct clients from HyperLogLog sketches (src/monitor/series/hll.ts)
+ * kept for the last SKETCH_SECONDS seconds only (attestation sends a second within a few seconds;
+ * 1 KiB per sketch for all 300 seconds would be 600 KiB per route for nothing).
  */
+import type { AttestedCounts, AttestedSecond } from "../control/drift.js";
+import { encodeSketch, HLL_REGISTERS, sketchAdd } from "../monitor/series/hll.js";
+import { encodeLatency, LAT_BUCKETS, latencyBucket, latencyQuantile } from "../monitor/series/latency.js";
+import { WAF_MODULES } from "../waf/crs/modules.js";
 
 export const RING_SECONDS = 300;
-const LAT_BASE_MS = 0.25;
-const LAT_FACTOR = 1.25;
-const LAT_BUCKETS = 64; // 0.25 ms * 1.25^63 ~ 320 s: anything longer lands in the last bucket
-const LOG_FACTOR = Math.log(LAT_FACTOR);
+/** Seconds whose client sketches are kept: more than attestation looks back (30 s). */
+export const SKETCH_SECONDS = 64;
+/** `record`'s client hash when the client is unknown. */
+export const NO_CLIENT = -1;
 
 export type SecondOutcome = "ok" | "rate_limited" | "shed" | "blocked" | "other";
+
+/** WAF modules by index for per-module block counts; the last index is "other" (no module known). */
+const WAF_MODULE_NAMES: readonly string[] = [...WAF_MODULES.map((m) => m.name), "other"];
+const WAF_MODULE_INDEX = new Map(WAF_MODULE_NAMES.map((name, i) => [name, i]));
+const WAF_OTHER = WAF_MODULE_NAMES.length - 1;
+
+/** The index `record` takes for a WAF module name ("other" for undefined or an unknown name). */
+export function wafModuleIndex(name: string | undefined): number {
+  return name === undefined ? WAF_OTHER : (WAF_MODULE_INDEX.get(name) ?? WAF_OTHER);
+}
 
 class Slot {
   second = -1;
@@ -24,11 +40,28 @@ class Slot {
   shed = 0;
   blocked = 0;
   readonly latency = new Uint32Array(LAT_BUCKETS);
+  readonly wafBlocks = new Uint32Array(WAF_MODULE_NAMES.length);
 
   reset(second: number): void {
     this.second = second;
     this.requests = this.s2xx = this.s4xx = this.s5xx = this.rateLimited = this.shed = this.blocked = 0;
     this.latency.fill(0);
+    this.wafBlocks.fill(0);
+  }
+}
+
+class SketchSlot {
+  second = -1;
+  readonly clients = new Uint8Array(HLL_REGISTERS);
+  /** Clients answered with a 5xx, a WAF block, a 429 or a shed 503. */
+  readonly failed = new Uint8Array(HLL_REGISTERS);
+  failedAny = false;
+
+  reset(second: number): void {
+    this.second = second;
+    this.clients.fill(0);
+    this.failed.fill(0);
+    this.failedAny = false;
   }
 }
 
@@ -49,31 +82,22 @@ export interface SecondPoint {
   readonly p99Ms: number;
 }
 
-function bucketOf(ms: number): number {
-  if (ms <= LAT_BASE_MS) return 0;
-  const b = Math.ceil(Math.log(ms / LAT_BASE_MS) / LOG_FACTOR);
-  return b >= LAT_BUCKETS ? LAT_BUCKETS - 1 : b;
-}
-
-function bucketUpperMs(b: number): number {
-  return LAT_BASE_MS * LAT_FACTOR ** b;
-}
-
-function percentile(latency: Uint32Array, total: number, q: number): number {
-  if (total === 0) return 0;
-  const rank = Math.ceil(total * q);
-  let seen = 0;
-  for (let b = 0; b < LAT_BUCKETS; b++) {
-    seen += latency[b]!;
-    if (seen >= rank) return Math.round(bucketUpperMs(b) * 100) / 100;
-  }
-  return bucketUpperMs(LAT_BUCKETS - 1);
-}
-
 export class SecondSeries {
   private readonly slots: Slot[] = Array.from({ length: RING_SECONDS }, () => new Slot());
+  private readonly sketches: SketchSlot[] = Array.from({ length: SKETCH_SECONDS }, () => new SketchSlot());
 
-  record(nowMs: number, status: number, latencyMs: number, outcome: SecondOutcome): void {
+  /**
+   * Counts one finished exchange. `clientHash` is hashClient(client address) (NO_CLIENT: unknown);
+   * `wafModule` is wafModuleIndex(module) for a WAF block. Allocation-free: the hot path calls it.
+   */
+  record(
+    nowMs: number,
+    status: number,
+    latencyMs: number,
+    outcome: SecondOutcome,
+    clientHash: number = NO_CLIENT,
+    wafModule: number = WAF_OTHER,
+  ): void {
     const second = Math.floor(nowMs / 1000);
     const slot = this.slots[second % RING_SECONDS]!;
     if (slot.second !== second) slot.reset(second);
@@ -83,8 +107,19 @@ export class SecondSeries {
     else if (status >= 200 && status < 300) slot.s2xx++;
     if (outcome === "rate_limited") slot.rateLimited++;
     else if (outcome === "shed") slot.shed++;
-    else if (outcome === "blocked") slot.blocked++;
-    slot.latency[bucketOf(latencyMs)]!++;
+    else if (outcome === "blocked") {
+      slot.blocked++;
+      slot.wafBlocks[wafModule]!++;
+    }
+    slot.latency[latencyBucket(latencyMs)]!++;
+    if (clientHash === NO_CLIENT) return;
+    const sketch = this.sketches[second % SKETCH_SECONDS]!;
+    if (sketch.second !== second) sketch.reset(second);
+    sketchAdd(sketch.clients, clientHash);
+    if (status >= 500 || outcome === "blocked" || outcome === "rate_limited" || outcome === "shed") {
+      sketchAdd(sketch.failed, clientHash);
+      sketch.failedAny = true;
+    }
   }
 
   /** Points of the last RING_SECONDS seconds up to `nowMs`, oldest first; idle seconds are zeros. */
@@ -117,11 +152,40 @@ export class SecondSeries {
         rateLimited: slot.rateLimited,
         shed: slot.shed,
         blocked: slot.blocked,
-        p50Ms: percentile(slot.latency, slot.requests, 0.5),
-        p99Ms: percentile(slot.latency, slot.requests, 0.99),
+        p50Ms: latencyQuantile(slot.latency, 0.5),
+        p99Ms: latencyQuantile(slot.latency, 0.99),
       });
     }
     return out;
+  }
+
+  /** Everything known of second `t` in attestation form; undefined when it had no requests. */
+  report(t: number): AttestedCounts | undefined {
+    const slot = this.slots[((t % RING_SECONDS) + RING_SECONDS) % RING_SECONDS]!;
+    if (slot.second !== t || slot.requests === 0) return undefined;
+    let waf: Record<string, number> | undefined;
+    for (let i = 0; i < slot.wafBlocks.length; i++) {
+      if (slot.wafBlocks[i] === 0) continue;
+      waf ??= {};
+      waf[WAF_MODULE_NAMES[i]!] = slot.wafBlocks[i]!;
+    }
+    const sketch = this.sketches[((t % SKETCH_SECONDS) + SKETCH_SECONDS) % SKETCH_SECONDS]!;
+    const sketched = sketch.second === t;
+    return {
+      requests: slot.requests,
+      s2xx: slot.s2xx,
+      s4xx: slot.s4xx,
+      s5xx: slot.s5xx,
+      rateLimited: slot.rateLimited,
+      shed: slot.shed,
+      blocked: slot.blocked,
+      p50Ms: latencyQuantile(slot.latency, 0.5),
+      p99Ms: latencyQuantile(slot.latency, 0.99),
+      latency: encodeLatency(slot.latency),
+      ...(waf === undefined ? {} : { waf }),
+      ...(sketched ? { clients: encodeSketch(sketch.clients) } : {}),
+      ...(sketched && sketch.failedAny ? { failedClients: encodeSketch(sketch.failed) } : {}),
+    };
   }
 }
 
@@ -143,5 +207,21 @@ export class SecondCounters {
     const routes: Record<string, SecondPoint[]> = {};
     for (const [name, s] of this.byRoute) routes[name] = s.points(nowMs);
     return { all: this.all.points(nowMs), routes };
+  }
+
+  /** Seconds `from`..`to` (inclusive) with traffic, overall and per route, for attestation. */
+  reports(from: number, to: number): AttestedSecond[] {
+    const out: AttestedSecond[] = [];
+    for (let t = Math.max(from, to - RING_SECONDS + 1); t <= to; t++) {
+      const all = this.all.report(t);
+      if (all === undefined) continue;
+      const routes: Record<string, AttestedCounts> = {};
+      for (const [name, s] of this.byRoute) {
+        const r = s.report(t);
+        if (r !== undefined) routes[name] = r;
+      }
+      out.push({ t, ...all, routes });
+    }
+    return out;
   }
 }

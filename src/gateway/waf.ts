@@ -62,6 +62,7 @@ class WafGuard implements RequestGuard {
     readonly statusInfo: WafStatus,
     private readonly sink: WafLogSink,
     private readonly serverAddr: string,
+    private readonly moduleOfSource: ReadonlyMap<string, string>,
   ) {}
 
   open(req: GuardRequest): GuardSession {
@@ -76,7 +77,7 @@ class WafGuard implements RequestGuard {
       protocol: req.protocol ?? `HTTP/${req.httpVersion}`,
       headers: pairs(req.rawHeaders),
     });
-    return new WafSession(tx, this.ruleSet, this.sink);
+    return new WafSession(tx, this.ruleSet, this.sink, this.moduleOfSource);
   }
 
   status(): WafStatus {
@@ -92,21 +93,22 @@ class WafSession implements GuardSession {
     private readonly tx: Transaction,
     private readonly ruleSet: RuleSet,
     private readonly sink: WafLogSink,
+    private readonly moduleOfSource: ReadonlyMap<string, string>,
   ) {
     const s = ruleSet.settings;
     this.requestBodyLimit = s.requestBodyAccess && s.ruleEngine !== "Off" ? s.requestBodyLimit : 0;
   }
 
   requestHead(): GuardVerdict | undefined {
-    return verdict(this.tx.processRequestHeaders());
+    return this.verdict(this.tx.processRequestHeaders());
   }
 
   requestBody(body: Buffer | undefined): GuardVerdict | undefined {
     if (body !== undefined && body.length > 0) {
       const it = this.tx.appendRequestBody(body.toString("latin1"));
-      if (it) return verdict(it);
+      if (it) return this.verdict(it);
     }
-    return verdict(this.tx.processRequestBody());
+    return this.verdict(this.tx.processRequestBody());
   }
 
   responseHead(
@@ -119,7 +121,7 @@ class WafSession implements GuardSession {
       if (Array.isArray(value)) for (const v of value) list.push([name, latin1(v)]);
       else list.push([name, latin1(value)]);
     }
-    return verdict(this.tx.processResponseHeaders(status, "HTTP/1.1", list));
+    return this.verdict(this.tx.processResponseHeaders(status, "HTTP/1.1", list));
   }
 
   responseBodyLimit(contentType: string | undefined): number {
@@ -132,9 +134,9 @@ class WafSession implements GuardSession {
   responseBody(body: Buffer | undefined): GuardVerdict | undefined {
     if (body !== undefined && body.length > 0) {
       const it = this.tx.appendResponseBody(body.toString("latin1"));
-      if (it) return verdict(it);
+      if (it) return this.verdict(it);
     }
-    return verdict(this.tx.processResponseBody());
+    return this.verdict(this.tx.processResponseBody());
   }
 
   finish(): void {
@@ -147,16 +149,37 @@ class WafSession implements GuardSession {
     for (const m of matched) this.sink.errorLine(errorLogLine(tx, m));
     this.sink.auditRecord(JSON.stringify(auditRecord(tx)));
   }
-}
 
-function verdict(it: Intervention | undefined): GuardVerdict | undefined {
-  if (it === undefined) return undefined;
-  return {
-    status: it.status,
-    reason: `waf:${it.ruleId}`,
-    drop: it.action === "drop",
-    ...(it.action === "redirect" && it.url ? { location: it.url } : {}),
-  };
+  private verdict(it: Intervention | undefined): GuardVerdict | undefined {
+    if (it === undefined) return undefined;
+    const module = this.blockingModule(it);
+    return {
+      status: it.status,
+      reason: `waf:${it.ruleId}`,
+      drop: it.action === "drop",
+      ...(it.action === "redirect" && it.url ? { location: it.url } : {}),
+      ...(module === undefined ? {} : { module }),
+    };
+  }
+
+  /**
+   * The module to charge a block to: the intervening rule's own, or, under CRS anomaly scoring
+   * (where 949110/959100 in an infrastructure file intervene), the module of the first attack rule
+   * that matched and raised the score. Runs on blocks only, not on every request.
+   */
+  private blockingModule(it: Intervention): string | undefined {
+    for (const m of this.tx.matchedRules) {
+      if (m.id === it.ruleId) {
+        const own = this.moduleOfSource.get(m.file);
+        if (own !== undefined) return own;
+      }
+    }
+    for (const m of this.tx.matchedRules) {
+      const module = this.moduleOfSource.get(m.file);
+      if (module !== undefined) return module;
+    }
+    return undefined;
+  }
 }
 
 /** node's rawHeaders are decoded as latin1 already: one char per byte, as the engine wants. */
@@ -176,7 +199,7 @@ function latin1(s: string): string {
 export function compileWaf(
   waf: RampartConfig["waf"],
   extraSettings?: string,
-): { ruleSet: RuleSet; status: WafStatus } {
+): { ruleSet: RuleSet; status: WafStatus; moduleOfSource: ReadonlyMap<string, string> } {
   const assembly: WafAssembly = assembleWaf({
     crsDir: waf.crs === "builtin" ? undefined : resolve(waf.crs),
     mode: waf.mode,
@@ -195,8 +218,11 @@ export function compileWaf(
     state: m.state,
     rules: m.files.reduce((n, f) => n + (perFile.get(f) ?? 0), 0),
   }));
+  const moduleOfSource = new Map<string, string>();
+  for (const s of assembly.sources) if (s.module !== undefined) moduleOfSource.set(s.name, s.module);
   return {
     ruleSet,
+    moduleOfSource,
     status: {
       mode: waf.mode,
       engine: ruleSet.settings.ruleEngine,
@@ -221,12 +247,13 @@ export function wafGuardFactory(opts: WafGuardOptions = {}): RequestGuardFactory
     if (cached?.key === key) return cached.guard;
     let guard: WafGuard | undefined;
     if (config.waf.mode !== "off") {
-      const { ruleSet, status } = compileWaf(config.waf, opts.extraSettings);
+      const { ruleSet, status, moduleOfSource } = compileWaf(config.waf, opts.extraSettings);
       guard = new WafGuard(
         ruleSet,
         status,
         opts.sink ?? configLogSink(config.waf),
         config.gateway.listen.host,
+        moduleOfSource,
       );
     }
     cached = { key, guard };

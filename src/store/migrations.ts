@@ -7,6 +7,7 @@
 import type Database from "better-sqlite3";
 import { notificationsMigration } from "../alerts/notifiers/outbox.js";
 import { incidentsMigration } from "../incidents/migration.js";
+import { seriesMigration } from "../monitor/series/rollups.js";
 import { StoreError } from "./errors.js";
 
 export interface Migration {
@@ -112,6 +113,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   incidentsMigration,
   notificationsMigration,
+  seriesMigration,
 ];
 
 const CREATE_MIGRATIONS_TABLE = `

@@ -30,6 +30,8 @@ export interface AlertView {
   readonly resolvedAt?: string;
   /** The value that made it fire (ratio, score, rate), for the message. */
   readonly value?: number;
+  /** For anomaly rules: the detector's score in [0, 1] that crossed the threshold. */
+  readonly score?: number;
   /** Silenced alerts stay visible but are not notified. */
   readonly silencedBy?: readonly string[];
   readonly inhibitedBy?: readonly string[];

@@ -1,0 +1,77 @@
+/**
+ * A group's flush as the receivers get it: title, a plain-text body for people, the alerts, and
+ * "what changed" before the earliest alert began, ranked, its first entry leading the text: in the
+ * postmortem's outage that first line would have named the version that turned the WAF modules off.
+ */
+import type { ChangeEntry } from "../changes/types.js";
+import type { GroupFlush } from "./dispatch.js";
+import { ALERT_SEVERITIES, type AlertSeverity, type AlertView, type Notification } from "./types.js";
+
+/** Labels every alert of the list has with the same value (Alertmanager's commonLabels). */
+export function commonLabels(alerts: readonly AlertView[]): Record<string, string> {
+  const [first, ...rest] = alerts;
+  if (first === undefined) return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(first.labels)) if (rest.every((a) => a.labels[k] === v)) out[k] = v;
+  return out;
+}
+
+function worst(alerts: readonly AlertView[]): AlertSeverity {
+  let i = 0;
+  for (const a of alerts) i = Math.max(i, ALERT_SEVERITIES.indexOf(a.severity));
+  return ALERT_SEVERITIES[i]!;
+}
+
+function about(labels: Readonly<Record<string, string>>): string {
+  const name = labels.alertname ?? "alerts";
+  const where: string[] = [];
+  if (labels.route !== undefined) where.push(`route ${labels.route}`);
+  if (labels.gateway !== undefined) where.push(`gateway ${labels.gateway}`);
+  return where.length === 0 ? name : `${name} on ${where.join(", ")}`;
+}
+
+/** The earliest onset of the flush's alerts: "what changed" looks back from there. */
+export function onsetOf(flush: Pick<GroupFlush, "firing" | "resolved">): Date {
+  const all = [...flush.firing, ...flush.resolved];
+  return new Date(Math.min(...all.map((a) => Date.parse(a.activeAt))));
+}
+
+export function buildNotification(
+  flush: GroupFlush,
+  whatChanged: readonly ChangeEntry[],
+  formatChange: (c: ChangeEntry) => string,
+  now: Date,
+): Notification {
+  const alerts = [...flush.firing, ...flush.resolved];
+  const common = commonLabels(alerts);
+  const status = flush.status;
+  const count = status === "firing" ? flush.firing.length : flush.resolved.length;
+  const title = `[${status.toUpperCase()}${count > 1 ? `:${count}` : ""}] ${about({ ...flush.groupLabels, ...common })}`;
+  const lines: string[] = [];
+  const lead = whatChanged[0];
+  lines.push(
+    lead === undefined ? "What changed: nothing recorded before it." : `What changed: ${formatChange(lead)}`,
+  );
+  lines.push("");
+  for (const a of flush.firing) {
+    lines.push(`FIRING since ${a.firedAt ?? a.activeAt}: ${a.summary}`);
+    if (a.runbook !== undefined) lines.push(`  runbook: ${a.runbook}`);
+  }
+  for (const a of flush.resolved) lines.push(`RESOLVED at ${a.resolvedAt ?? "?"}: ${a.summary}`);
+  if (whatChanged.length > 1) {
+    lines.push("", "Other changes before it:");
+    for (const c of whatChanged.slice(1)) lines.push(`  ${formatChange(c)}`);
+  }
+  return {
+    source: "alert",
+    groupKey: flush.groupKey,
+    status,
+    severity: worst(alerts),
+    title,
+    text: lines.join("\n"),
+    alerts,
+    commonLabels: common,
+    whatChanged,
+    createdAt: now.toISOString(),
+  };
+}

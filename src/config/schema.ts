@@ -46,6 +46,7 @@
  */
 import { isIP } from "node:net";
 import { z } from "zod";
+import { alertsSchema } from "../alerts/schema.js";
 import { incidentsSchema } from "../incidents/schema.js";
 import { parseRate } from "../ratelimit/index.js";
 import { WAF_MODULES as WAF_MODULE_LIST } from "../waf/crs/modules.js";
@@ -281,6 +282,7 @@ export const rampartConfigSchema = z
     upstreams: z.record(z.string().regex(NAME, "is not a valid upstream name"), upstreamSchema),
     routes: z.array(routeSchema).min(1, "needs at least one route"),
     waf: wafSchema,
+    alerts: alertsSchema,
     incidents: incidentsSchema,
   })
   .strict()

@@ -5,6 +5,7 @@
  * `schema_migrations`, so a crash leaves the schema either before or after it, never half way.
  */
 import type Database from "better-sqlite3";
+import { alertsMigration } from "../alerts/migration.js";
 import { notificationsMigration } from "../alerts/notifiers/outbox.js";
 import { incidentsMigration } from "../incidents/migration.js";
 import { seriesMigration } from "../monitor/series/rollups.js";
@@ -113,6 +114,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   incidentsMigration,
   notificationsMigration,
+  alertsMigration,
   seriesMigration,
 ];
 

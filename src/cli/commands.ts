@@ -10,6 +10,7 @@ import { registerDetect } from "./detect.js";
 import { register as registerEvents } from "./events.js";
 import { registerFleet } from "./fleet.js";
 import { register as registerGateway } from "./gateway.js";
+import { registerNotify } from "./notify.js";
 import { register as registerToken } from "./token.js";
 import { registerUp } from "./up.js";
 import { registerWaf } from "./waf.js";
@@ -29,4 +30,5 @@ export const commands: RegisterCommand[] = [
   registerConfig,
   registerToken,
   registerEvents,
+  registerNotify,
 ];

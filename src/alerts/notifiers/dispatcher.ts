@@ -114,6 +114,7 @@ export class Dispatcher implements NotificationSink {
   readonly #failingAfter: number;
   readonly #retentionMs: number;
   #receivers: ReceiversConfig | undefined;
+  #refreshReceivers: (() => void) | undefined;
   #running = false;
   #loop: Promise<void> | undefined;
   /** Aborted to wake the worker early (enqueue, new receivers, stop). */
@@ -142,6 +143,14 @@ export class Dispatcher implements NotificationSink {
     this.#wake.abort();
   }
 
+  /**
+   * Where setReceivers() is fed from (live.ts): called before an unknown receiver is refused, so
+   * that a config applied a moment ago counts before its periodic reading.
+   */
+  setReceiverSource(refresh: (() => void) | undefined): void {
+    this.#refreshReceivers = refresh;
+  }
+
   receiver(name: string): ReceiverConfig | undefined {
     const r = this.#receivers;
     return r !== undefined && Object.hasOwn(r, name) ? r[name] : undefined;
@@ -153,6 +162,7 @@ export class Dispatcher implements NotificationSink {
    * config does not define and NOTIFIER_INVALID for one that cannot be stored.
    */
   enqueue(receiver: string, notification: Notification): NotificationRecord {
+    if (this.receiver(receiver) === undefined) this.#refreshReceivers?.();
     if (this.receiver(receiver) === undefined) {
       const known = Object.keys(this.#receivers ?? {});
       throw new NotifierError("NOTIFIER_UNKNOWN_RECEIVER", `no receiver named ${JSON.stringify(receiver)}`, {

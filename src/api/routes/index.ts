@@ -6,6 +6,13 @@ import type { ApiPlugin } from "../plugin.js";
 import { configRoutes } from "./config.js";
 import { eventRoutes } from "./events.js";
 import { fleetRoutes } from "./fleet.js";
+import { notificationRoutes } from "./notifications.js";
 import { tokenRoutes } from "./tokens.js";
 
-export const routePlugins: ApiPlugin[] = [configRoutes, tokenRoutes, eventRoutes, fleetRoutes];
+export const routePlugins: ApiPlugin[] = [
+  configRoutes,
+  tokenRoutes,
+  eventRoutes,
+  fleetRoutes,
+  notificationRoutes,
+];

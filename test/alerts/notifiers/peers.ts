@@ -7,6 +7,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
 import type { AlertView, Notification } from "../../../src/alerts/types.js";
+import { V1 } from "../../api/harness.js";
 
 export interface RecordedRequest {
   readonly method: string;
@@ -211,4 +212,12 @@ export function surgeNotification(over: Partial<Notification> = {}): Notificatio
     createdAt: "2026-03-14T02:00:00.000Z",
     ...over,
   };
+}
+
+/** V1 with receivers that point at the test's peer. */
+export function withReceivers(peerUrl: string, extra = ""): string {
+  return `${V1}alerts:
+  receivers:
+    ops: { type: webhook, url: "${peerUrl}/hook", retry: { initialDelayMs: 100, maxDelayMs: 200 } }${extra}
+`;
 }

@@ -11,7 +11,9 @@ import { register as registerEvents } from "./events.js";
 import { registerFleet } from "./fleet.js";
 import { register as registerGateway } from "./gateway.js";
 import { registerNotify } from "./notify.js";
+import { registerSeries } from "./series.js";
 import { register as registerToken } from "./token.js";
+import { registerTop } from "./top.js";
 import { registerUp } from "./up.js";
 import { registerWaf } from "./waf.js";
 import { registerWafProfile } from "./waf-profile.js";
@@ -30,5 +32,7 @@ export const commands: RegisterCommand[] = [
   registerConfig,
   registerToken,
   registerEvents,
+  registerTop,
+  registerSeries,
   registerNotify,
 ];

@@ -7,6 +7,7 @@ import { configRoutes } from "./config.js";
 import { eventRoutes } from "./events.js";
 import { fleetRoutes } from "./fleet.js";
 import { notificationRoutes } from "./notifications.js";
+import { seriesRoutes } from "./series.js";
 import { tokenRoutes } from "./tokens.js";
 
 export const routePlugins: ApiPlugin[] = [
@@ -15,4 +16,5 @@ export const routePlugins: ApiPlugin[] = [
   eventRoutes,
   fleetRoutes,
   notificationRoutes,
+  seriesRoutes,
 ];

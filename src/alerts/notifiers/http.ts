@@ -8,6 +8,23 @@ import { NotifierError } from "./errors.js";
 
 /** Enough of an error answer to say why, not a whole HTML page. */
 const MAX_ERROR_TEXT = 300;
+/** What is read of an answer at most; a peer that streams more is not waited for. */
+const MAX_ANSWER_BYTES = 16 * 1024;
+
+async function readSome(response: Response, max: number): Promise<string> {
+  if (response.body === null) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  while (total < max) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    total += value.byteLength;
+  }
+  await reader.cancel().catch(() => undefined);
+  return Buffer.concat(chunks).subarray(0, max).toString("utf8");
+}
 
 export interface JsonPost {
   readonly receiver: string;
@@ -60,7 +77,7 @@ export async function postJson(post: JsonPost): Promise<JsonPostAnswer> {
       body: JSON.stringify(post.body),
       signal,
     });
-    text = await response.text();
+    text = await readSome(response, MAX_ANSWER_BYTES);
   } catch (err) {
     if (post.signal.aborted) {
       throw new NotifierError(

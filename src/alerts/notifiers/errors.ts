@@ -23,7 +23,9 @@ export type NotifierErrorCode =
   /** The peer could not be reached (DNS, refused connection, reset, TLS). */
   | "NOTIFIER_UNREACHABLE"
   /** The dispatcher stopped while the attempt was under way. */
-  | "NOTIFIER_INTERRUPTED";
+  | "NOTIFIER_INTERRUPTED"
+  /** Stored on a row given up at retry.maxAgeMs before any attempt (never thrown). */
+  | "NOTIFIER_EXPIRED";
 
 export class NotifierError extends RampartError {
   declare readonly code: NotifierErrorCode;

@@ -52,6 +52,7 @@ export function toSlackMessage(n: Notification, channel?: string): SlackMessage 
     blocks.push(section(`*Changes before it:*\n${changes.map((c) => `• ${escapeMrkdwn(c)}`).join("\n")}`));
   }
   const context = [`severity *${n.severity}*`, `status *${n.status}*`];
+  if (n.incident !== undefined) context.push(`incident ${n.incident.id} (${escapeMrkdwn(n.incident.state)})`);
   if (n.url !== undefined) context.push(`<${n.url}|open in Rampart>`);
   blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: context.join(" · ") }] });
   return {

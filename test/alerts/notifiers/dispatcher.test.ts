@@ -234,6 +234,21 @@ describe("delivery", () => {
     expect(kinds().filter((e) => e.kind === "notification.failed")).toHaveLength(2);
   });
 
+  it("a row never attempted within maxAgeMs (control plane down all that time) is failed as expired", async () => {
+    const d = dispatcher({ ops: { type: "webhook", url: peer.url, retry: { maxAgeMs: 60_000 } } });
+    const { id } = d.enqueue("ops", surgeNotification());
+    now += 60_000;
+    await d.flush();
+    expect(d.get(id)).toMatchObject({
+      status: "failed",
+      attempts: 0,
+      lastAttemptAt: null,
+      lastErrorCode: "NOTIFIER_EXPIRED",
+      lastError: "not delivered within 60000 ms: never attempted",
+    });
+    expect(peer.requests).toEqual([]);
+  });
+
   it("refuses a receiver the config does not define, and stores nothing", () => {
     const d = dispatcher({ ops: { type: "webhook", url: peer.url } });
     expect(() => d.enqueue("nope", surgeNotification())).toThrowError(NotifierError);

@@ -124,6 +124,39 @@ describe("webhook", () => {
   });
 });
 
+describe("incident notifications", () => {
+  it("carry the incident in the webhook body, the Slack context and the mail", async () => {
+    const smtp = await startSmtpPeer();
+    try {
+      const d = dispatcher({
+        hook: { type: "webhook", url: http.url },
+        chat: { type: "slack", url: http.url },
+        mail: {
+          type: "email",
+          host: "127.0.0.1",
+          port: smtp.port,
+          from: "r@shop.example",
+          to: ["ops@shop.example"],
+        },
+      });
+      const incident = { id: 7, state: "investigating", severity: "sev2" };
+      for (const r of ["hook", "chat", "mail"])
+        d.enqueue(r, surgeNotification({ source: "incident", incident, url: undefined }));
+      await d.flush();
+      const [hook, chat] = [...http.requests].sort((a, b) =>
+        a.body.version === "4" ? -1 : b.body.version === "4" ? 1 : 0,
+      );
+      expect(hook?.body.incident).toEqual(incident);
+      expect(chat?.body.blocks.at(-1).elements[0].text).toBe(
+        "severity *critical* · status *firing* · incident 7 (investigating)",
+      );
+      expect(smtp.mails[0]?.text).toContain("\nIncident 7: investigating, severity sev2\n");
+    } finally {
+      await smtp.close();
+    }
+  });
+});
+
 describe("slack", () => {
   it("sends text and blocks with the first what-changed line right under the title", async () => {
     const d = dispatcher({

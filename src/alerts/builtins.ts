@@ -96,10 +96,12 @@ export const BUILTIN_RULE_NAMES = BUILTIN_RULES.map((r) => r.name);
 /**
  * The built-in inhibition: a silent gateway mutes the per-route alerts of that gateway (its traffic
  * dropped because it is down, not because clients left), as Alertmanager's documentation example
- * mutes warnings under a critical alert of the same cluster.
+ * mutes warnings under a critical alert of the same cluster. Route series sum over all gateways,
+ * which all serve every route: a route alert without a gateway label counts as that gateway's.
  */
 export const BUILTIN_INHIBIT = {
   sourceMatchers: ['alertname="gateway-down"'],
   targetMatchers: ['alertname!="gateway-down"', 'route=~".+"'],
   equal: ["gateway"],
+  aggregated: ["gateway"],
 } as const;

@@ -49,6 +49,9 @@ interface Group {
   readonly retired: Set<string>;
 }
 
+/** A flush that could not be stored is tried again after this long. */
+const RETRY_MS = 5000;
+
 const muted = (a: AlertView): boolean => (a.silencedBy?.length ?? 0) > 0 || (a.inhibitedBy?.length ?? 0) > 0;
 const retiredKey = (a: AlertView): string => `${a.fingerprint}@${a.resolvedAt ?? ""}`;
 
@@ -88,9 +91,15 @@ export class AlertGroups {
 
   /**
    * Takes the current alerts (pending ones are ignored; silencedBy/inhibitedBy already set) at
-   * time `now` (ms) and returns the groups to notify now, with their log entries already updated.
+   * time `now` (ms), hands each group due for a notification to `deliver` (which stores it with
+   * its log entry and returns true, or false to have it retried a few seconds later), and returns
+   * the delivered ones.
    */
-  tick(now: number, alerts: readonly AlertView[]): GroupFlush[] {
+  tick(
+    now: number,
+    alerts: readonly AlertView[],
+    deliver: (flush: GroupFlush) => boolean = () => true,
+  ): GroupFlush[] {
     const present = new Set<string>();
     for (const a of alerts) {
       if (a.state === "pending") continue;
@@ -113,7 +122,15 @@ export class AlertGroups {
       for (const fp of g.members.keys()) if (!present.has(fp)) g.members.delete(fp);
       if (now < g.nextFlushMs) continue;
       const flush = this.#flush(g, now);
-      if (flush !== undefined) out.push(flush);
+      if (flush !== undefined) {
+        if (!deliver(flush)) {
+          // Not stored (receivers not loaded yet, store busy): the log stays, try again shortly.
+          g.nextFlushMs = now + RETRY_MS;
+          continue;
+        }
+        this.#log.set(g.key, flush.entry);
+        out.push(flush);
+      }
       g.nextFlushMs = now + this.#route.groupIntervalMs;
       for (const a of [...g.members.values()]) {
         if (a.state === "resolved") {
@@ -142,7 +159,6 @@ export class AlertGroups {
       resolved: resolvedFps,
       sentAtMs: now,
     };
-    this.#log.set(g.key, next);
     const sendResolved = this.#route.sendResolved;
     return {
       groupKey: g.key,

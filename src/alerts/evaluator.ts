@@ -189,8 +189,27 @@ export class RuleEvaluator {
     return [...this.#alerts.values()].map((i) => i.view);
   }
 
-  /** One evaluation at time `t` (ms): the alerts that changed state. */
+  /** One evaluation of every rule at time `t` (ms): the alerts that changed state. */
   evaluate(t: number, samples: readonly SeriesSample[], signals: readonly Signal[] = []): Transition[] {
+    return this.#evaluate(t, samples, signals, () => true);
+  }
+
+  /** Series rules only, on one closed second of the monitor (`t` in ms). */
+  evaluateSeries(t: number, samples: readonly SeriesSample[]): Transition[] {
+    return this.#evaluate(t, samples, [], (r) => r.signal === undefined);
+  }
+
+  /** Signal rules only (drift, silent gateways), on the shell's own tick. */
+  evaluateSignals(t: number, signals: readonly Signal[]): Transition[] {
+    return this.#evaluate(t, [], signals, (r) => r.signal !== undefined);
+  }
+
+  #evaluate(
+    t: number,
+    samples: readonly SeriesSample[],
+    signals: readonly Signal[],
+    inScope: (rule: CompiledRule) => boolean,
+  ): Transition[] {
     const byName = new Map<string, SeriesSample[]>();
     for (const s of samples) {
       const list = byName.get(s.name);
@@ -201,6 +220,7 @@ export class RuleEvaluator {
     const seen = new Set<string>();
     for (const state of this.#rules.values()) {
       const { rule } = state;
+      if (!inScope(rule)) continue;
       for (const hit of this.#active(state, t, byName, signals)) {
         const labels = { ...hit.labels, ...rule.labels };
         const fp = fingerprint(labels);
@@ -213,6 +233,7 @@ export class RuleEvaluator {
       if (seen.has(fp)) continue;
       const v = inst.view;
       const ruleGone = this.#rules.get(v.rule)?.rule !== inst.rule;
+      if (!ruleGone && !inScope(inst.rule)) continue;
       if (v.state === "resolved") {
         if (t - Date.parse(v.resolvedAt ?? v.activeAt) >= this.#retentionMs) this.#alerts.delete(fp);
         continue;

@@ -5,6 +5,11 @@
  * string). As in Alertmanager's inhibitor, an alert never inhibits itself, and when the target
  * matches the source matchers too, sources that also match the target matchers are not used, so
  * that two alerts matching both sides cannot mute each other.
+ *
+ * One addition for series alerts: per-route series are sums over every gateway (all gateways run
+ * the same config, so each serves every route). A rule may list such `aggregated` labels: a target
+ * without that label counts as equal on it, since its series includes the source's gateway. This is
+ * how the built-in rule lets a silent gateway mute the route alerts its silence causes.
  */
 import { matchesAll } from "./matchers.js";
 import type { InhibitRule } from "./rules.js";
@@ -26,7 +31,12 @@ export function inhibitions(
       for (const src of sources) {
         if (src.fingerprint === target.fingerprint) continue;
         if (twoSided && matchesAll(rule.targetMatchers, src.labels)) continue;
-        if (!rule.equal.every((l) => (src.labels[l] ?? "") === (target.labels[l] ?? ""))) continue;
+        const equal = rule.equal.every(
+          (l) =>
+            (src.labels[l] ?? "") === (target.labels[l] ?? "") ||
+            (target.labels[l] === undefined && (rule.aggregated?.includes(l) ?? false)),
+        );
+        if (!equal) continue;
         const list = out.get(target.fingerprint);
         if (list === undefined) out.set(target.fingerprint, [src.fingerprint]);
         else if (!list.includes(src.fingerprint)) list.push(src.fingerprint);

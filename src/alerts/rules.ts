@@ -32,6 +32,8 @@ export interface InhibitRule {
   readonly sourceMatchers: readonly Matcher[];
   readonly targetMatchers: readonly Matcher[];
   readonly equal: readonly string[];
+  /** Labels a target may lack and still count as equal (inhibit.ts). */
+  readonly aggregated?: readonly string[];
 }
 
 export interface RouteSettings {
@@ -95,6 +97,7 @@ export function compileAlerts(input: AlertsConfig | undefined): AlertPolicy {
     sourceMatchers: i.sourceMatchers.map(parseMatcher),
     targetMatchers: i.targetMatchers.map(parseMatcher),
     equal: [...i.equal],
+    ...("aggregated" in i ? { aggregated: [...i.aggregated] } : {}),
   }));
   if (!builtinEnabled(cfg, "gateway-down")) inhibit.shift();
   return {

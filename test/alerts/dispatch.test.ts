@@ -133,4 +133,22 @@ describe("AlertGroups", () => {
     expect(flushes).toEqual(["10:firing:true", "70:resolved:false"]);
     expect(g.logEntry('{alertname="surge"}')?.firing).toEqual([]);
   });
+
+  it("a flush that could not be stored is retried 5 s later and only then logged", () => {
+    const g = new AlertGroups(route);
+    const a = alert("surge", "checkout", 0);
+    const attempts: number[] = [];
+    const delivered: number[] = [];
+    for (let s = 0; s <= 30; s++) {
+      for (const f of g.tick(at(s), [a], () => {
+        attempts.push(s);
+        return s >= 15;
+      })) {
+        delivered.push(s);
+        expect(f.entry.sentAtMs).toBe(at(s));
+      }
+    }
+    expect(attempts).toEqual([10, 15]);
+    expect(delivered).toEqual([15]);
+  });
 });

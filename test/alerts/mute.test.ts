@@ -74,8 +74,13 @@ describe("inhibition", () => {
     const drop1 = alert({ alertname: "traffic-drop", route: "checkout", gateway: "edge-1" });
     const drop2 = alert({ alertname: "traffic-drop", route: "checkout", gateway: "edge-2" });
     const fleet = alert({ alertname: "traffic-drop" });
-    const muted = inhibitions(inhibit, [down, drop1, drop2, fleet]);
-    expect([...muted.entries()]).toEqual([[drop1.fingerprint, [down.fingerprint]]]);
+    // A route series sums over every gateway: its alert counts as edge-1's too.
+    const routeWide = alert({ alertname: "error-spike", route: "browse" });
+    const muted = inhibitions(inhibit, [down, drop1, drop2, fleet, routeWide]);
+    expect([...muted.entries()]).toEqual([
+      [drop1.fingerprint, [down.fingerprint]],
+      [routeWide.fingerprint, [down.fingerprint]],
+    ]);
   });
 
   it("only firing sources inhibit", () => {

@@ -13,6 +13,7 @@
  */
 import type { Store } from "../../store/store.js";
 import type { Notification, NotificationSink } from "../types.js";
+import { realSleep, retryDelayMs, type Sleep } from "./backoff.js";
 import { asNotifierError, NotifierError } from "./errors.js";
 import {
   type ListNotificationsOptions,
@@ -35,33 +36,6 @@ const MAX_IDLE_MS = 30_000;
 const PRUNE_EVERY_MS = 3_600_000;
 
 export const DEFAULT_RETRY: RetrySettings = retrySchema.parse({});
-
-/**
- * Delay before the next attempt after `failedAttempts` failures (>= 1): exponential from
- * initialDelayMs, capped at maxDelayMs, with "equal jitter" (half fixed, half random) as in
- * M. Brooker, "Exponential Backoff And Jitter", AWS Architecture Blog, 2015: receivers that fail
- * together do not come back in lockstep, and no retry comes sooner than half the nominal delay.
- */
-export function retryDelayMs(failedAttempts: number, retry: RetrySettings, random: () => number): number {
-  const nominal = Math.min(retry.maxDelayMs, retry.initialDelayMs * 2 ** Math.max(0, failedAttempts - 1));
-  return Math.max(1, Math.round(nominal / 2 + (random() * nominal) / 2));
-}
-
-export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
-
-/** Resolves after `ms`, or as soon as `signal` aborts (never rejects). */
-export const realSleep: Sleep = (ms, signal) =>
-  new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    timer.unref();
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 
 export interface DispatcherOptions {
   /** Clock in ms since the epoch (tests pass a fake one). */

@@ -1,4 +1,5 @@
 /** Public surface of the notifiers: receiver settings, the dispatcher, and the wire formats. */
+export { realSleep, retryDelayMs, type Sleep } from "./backoff.js";
 export {
   DEFAULT_RETRY,
   Dispatcher,
@@ -6,9 +7,6 @@ export {
   type DispatcherStatus,
   dispatcherFor,
   MAX_NOTIFICATION_BYTES,
-  realSleep,
-  retryDelayMs,
-  type Sleep,
   testNotification,
 } from "./dispatcher.js";
 export { toEmailMessage } from "./email.js";

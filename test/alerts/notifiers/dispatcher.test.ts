@@ -9,12 +9,12 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { retryDelayMs } from "../../../src/alerts/notifiers/backoff.js";
 import {
   DEFAULT_RETRY,
   Dispatcher,
   type DispatcherOptions,
   dispatcherFor,
-  retryDelayMs,
 } from "../../../src/alerts/notifiers/dispatcher.js";
 import { NotifierError } from "../../../src/alerts/notifiers/errors.js";
 import { type ReceiversInput, receiversSchema } from "../../../src/alerts/notifiers/schema.js";

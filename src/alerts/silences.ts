@@ -39,7 +39,9 @@ export function silencedBy(silences: readonly Silence[], labels: Labels, nowMs: 
 export interface NewSilence {
   readonly matchers: readonly string[];
   readonly startsAt?: string;
-  readonly endsAt: string;
+  /** Give endsAt or durationMs (counted from startsAt). */
+  readonly endsAt?: string;
+  readonly durationMs?: number;
   readonly createdBy: string;
   readonly comment: string;
 }
@@ -70,7 +72,12 @@ export function validateSilence(
     });
   }
   const startsAtMs = input.startsAt === undefined ? nowMs : Date.parse(input.startsAt);
-  const endsAtMs = Date.parse(input.endsAt);
+  if ((input.endsAt === undefined) === (input.durationMs === undefined)) {
+    throw new AlertsError("SILENCE_INVALID", "give the silence's end or its duration (one of them)", {
+      hint: "e.g. --for 2h",
+    });
+  }
+  const endsAtMs = input.endsAt === undefined ? startsAtMs + input.durationMs! : Date.parse(input.endsAt);
   if (Number.isNaN(startsAtMs) || Number.isNaN(endsAtMs)) {
     throw new AlertsError("SILENCE_INVALID", "startsAt and endsAt must be ISO 8601 times");
   }

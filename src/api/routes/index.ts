@@ -3,6 +3,7 @@
  * file under routes/ and one entry here; each plugin reads `app.store` and `app.auth`.
  */
 import type { ApiPlugin } from "../plugin.js";
+import { alertRoutes } from "./alerts.js";
 import { configRoutes } from "./config.js";
 import { eventRoutes } from "./events.js";
 import { fleetRoutes } from "./fleet.js";
@@ -17,4 +18,5 @@ export const routePlugins: ApiPlugin[] = [
   fleetRoutes,
   notificationRoutes,
   seriesRoutes,
+  alertRoutes,
 ];

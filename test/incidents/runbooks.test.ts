@@ -4,6 +4,7 @@ import { BUILTIN_RULE_NAMES } from "../../src/alerts/builtins.js";
 import { fleetFor } from "../../src/control/fleet.js";
 import { runbookText } from "../../src/incidents/report.js";
 import { RUNBOOKS, runbookFor } from "../../src/incidents/runbooks/index.js";
+import { divideRate, tightenRouteLimits } from "../../src/incidents/tighten.js";
 import type { Store } from "../../src/store/store.js";
 import { apply, type Clock, clock, doc, tempStore } from "./helpers.js";
 
@@ -79,6 +80,31 @@ describe("runbooks", () => {
     );
     expect(() => runbookText(store, "ddos", { nowMs: c.now() })).toThrow(
       expect.objectContaining({ code: "RUNBOOK_NOT_FOUND" }),
+    );
+  });
+});
+
+describe("limits tighten (the runbook's step)", () => {
+  it("divides rate and burst, exactly where it can, and keeps the rest of the document", () => {
+    expect(divideRate("10/s", 2)).toBe("5/s");
+    expect(divideRate("10/s", 3)).toBe("10/3s");
+    expect(divideRate("6000/min", 4)).toBe("1500/min");
+    expect(divideRate("1/s", 2)).toBe("1/2s");
+    const before = `# the shop\n${doc()}`;
+    const r = tightenRouteLimits(before, "checkout", 2);
+    expect(r.limits).toEqual([
+      { limit: "per-ip", rate: { before: "10/s", after: "5/s" }, burst: { before: 20, after: 10 } },
+    ]);
+    expect(r.document).toContain("# the shop");
+    expect(r.document).toContain("rateLimits: [ { name: per-ip, rate: 5/s, burst: 10 } ]");
+    expect(r.document).toContain("rate: 50/s, burst: 100");
+    apply(store, doc(), "v1");
+    expect(apply(store, r.document, "tighten checkout")).toBe(2); // through the policies, as any version
+    expect(() => tightenRouteLimits(before, "cart", 2)).toThrow(
+      expect.objectContaining({ code: "LIMITS_NOT_TIGHTENABLE", hint: "routes: checkout, browse" }),
+    );
+    expect(() => tightenRouteLimits(before, "checkout", 0.5)).toThrow(
+      expect.objectContaining({ code: "LIMITS_NOT_TIGHTENABLE" }),
     );
   });
 });

@@ -7,6 +7,7 @@ import { alertRoutes } from "./alerts.js";
 import { configRoutes } from "./config.js";
 import { eventRoutes } from "./events.js";
 import { fleetRoutes } from "./fleet.js";
+import { incidentRoutes } from "./incidents.js";
 import { notificationRoutes } from "./notifications.js";
 import { seriesRoutes } from "./series.js";
 import { tokenRoutes } from "./tokens.js";
@@ -19,4 +20,5 @@ export const routePlugins: ApiPlugin[] = [
   notificationRoutes,
   seriesRoutes,
   alertRoutes,
+  incidentRoutes,
 ];

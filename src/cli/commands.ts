@@ -3,6 +3,7 @@
  * `register(program)` function listed here.
  */
 import type { Command } from "commander";
+import { registerAlerts } from "./alerts.js";
 import { register as registerConfig } from "./config.js";
 import { register as registerControl } from "./control.js";
 import { registerCrs } from "./crs.js";
@@ -12,6 +13,7 @@ import { registerFleet } from "./fleet.js";
 import { register as registerGateway } from "./gateway.js";
 import { registerNotify } from "./notify.js";
 import { registerSeries } from "./series.js";
+import { registerSilence } from "./silence.js";
 import { register as registerToken } from "./token.js";
 import { registerTop } from "./top.js";
 import { registerUp } from "./up.js";
@@ -35,4 +37,6 @@ export const commands: RegisterCommand[] = [
   registerTop,
   registerSeries,
   registerNotify,
+  registerAlerts,
+  registerSilence,
 ];

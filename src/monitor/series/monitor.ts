@@ -168,9 +168,11 @@ export class Monitor {
     this.#timer.unref();
   }
 
+  /** Stops the timer and stores the minute being built (the next write of that minute adds to it). */
   stop(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#flushMinute();
   }
 
   onSecond(listener: SecondListener): () => void {
@@ -205,11 +207,13 @@ export class Monitor {
   tick(): void {
     const nowMs = this.#now();
     const current = Math.floor(nowMs / 1000);
-    // After a long pause (a suspended process), seconds older than the ring are skipped as a block.
+    // After a pause longer than the ring (a suspended process), the gap is skipped as a block: the
+    // minute being built is stored, the rings restart empty, and nothing is handed out for the gap.
     if (current - this.#closedThrough > this.#ringSeconds + 1) {
-      this.#closedThrough = current - this.#ringSeconds - 1;
-      this.#minute = this.#closedThrough + 1 - ((this.#closedThrough + 1) % 60);
-      for (const g of this.#groups.values()) g.minute.reset();
+      this.#flushMinute();
+      this.#closedThrough = current - 2;
+      this.#minute = current - 1 - ((current - 1) % 60);
+      for (const g of this.#groups.values()) g.ring.clear();
       for (const t of this.#pending.keys()) if (t <= this.#closedThrough) this.#pending.delete(t);
     }
     for (;;) {

@@ -69,6 +69,12 @@ export class SecondRing {
     }
   }
 
+  /** Zeros everywhere (after a pause longer than the ring, its slots hold seconds of another hour). */
+  clear(): void {
+    this.#values.fill(0);
+    for (const ring of this.#waf.values()) ring.fill(0);
+  }
+
   /** A column's value at second `t` (which the caller knows is within the last `capacity`). */
   get(column: RingColumn, t: number): number {
     const raw = this.#values[this.#slot(t) * RING_COLUMNS.length + COLUMN[column]]!;

@@ -141,15 +141,23 @@ export class SeriesRollups {
   }
 
   /**
-   * Stores one minute's tallies (groups without requests are skipped: a missing row reads as zero)
-   * and rebuilds the hour rows of the same groups, in one transaction.
+   * Adds one minute's tallies to its rows (groups without requests are skipped: a missing row reads
+   * as zero) and rebuilds the hour rows of the same groups, in one transaction. Adding, not
+   * replacing: a minute cut by a restart is stored in two parts, the stopping process's and the
+   * starting one's, and each part is written once.
    */
   writeMinute(minute: number, groups: ReadonlyArray<{ key: GroupKey; tally: Tally }>): void {
     const hour = minute - (minute % 3600);
     this.#db.transaction(() => {
       for (const { key, tally } of groups) {
         if (tally.requests === 0) continue;
-        this.#write(60, minute, key, tally);
+        const [earlier] = this.rows(60, key, minute, minute + 1);
+        if (earlier === undefined) this.#write(60, minute, key, tally);
+        else {
+          const sum = tallyFromRow(earlier);
+          sum.addTally(tally);
+          this.#write(60, minute, key, sum);
+        }
         const hourTally = new Tally();
         for (const row of this.rows(60, key, hour, hour + 3600)) tallyFromRow(row, hourTally);
         this.#write(3600, hour, key, hourTally);

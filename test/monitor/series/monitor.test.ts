@@ -332,9 +332,47 @@ describe("rollups", () => {
     ).toEqual(q.points);
     const hourly = again.query({ name: "requests", from: T0, to: T0 + 3600, stepSeconds: 3600 });
     expect(hourly.source).toBe("hour");
-    expect(hourly.points).toEqual([{ t: T0, value: 120 / 3600 }]);
+    // 121 requests: the pause also stored the one second of the third minute.
+    expect(hourly.points).toEqual([{ t: T0, value: 121 / 3600 }]);
     const d = again.distinctClients({ from: T0, to: T0 + 120 });
     expect(Math.abs(d.estimate - 50) / 50).toBeLessThan(3 * HLL_STANDARD_ERROR);
+  });
+
+  it("stores a minute cut by a restart in two parts that add up", () => {
+    steady(T0, 30, 1000); // seconds T0..T0+29 closed, the minute still open
+    monitor.stop(); // the control plane shuts down: the part built so far is stored
+    store.close();
+    ({ store } = tempStore(() => now, dir));
+    monitor = new Monitor(store, { now: () => now });
+    steady(T0 + 30, 31, 1000); // the rest of the minute, then the first second of the next closes it
+    const row = store.db
+      .prepare(
+        "SELECT requests, unique_clients FROM series_rollups WHERE resolution = 60 AND route = 'shop' AND t = ?",
+      )
+      .get(T0) as { requests: number; unique_clients: number };
+    expect(row.requests).toBe(60);
+    expect(Math.abs(row.unique_clients - 60) / 60).toBeLessThan(3 * HLL_STANDARD_ERROR);
+    const hour = store.db
+      .prepare("SELECT requests FROM series_rollups WHERE resolution = 3600 AND route = 'shop' AND t = ?")
+      .get(T0) as { requests: number };
+    expect(hour.requests).toBe(60);
+  });
+
+  it("after a pause longer than the ring, stores the open minute and shows no stale seconds", () => {
+    steady(T0, 30, 5);
+    at(T0 + 3600 + 30.5); // the process was suspended for an hour
+    monitor.tick();
+    expect(monitor.closedThrough).toBe(T0 + 3600 + 29);
+    const row = store.db
+      .prepare(
+        "SELECT requests FROM series_rollups WHERE resolution = 60 AND route = '' AND gateway = '' AND t = ?",
+      )
+      .get(T0) as { requests: number };
+    expect(row.requests).toBe(30);
+    // Slot T0 + 3600 is slot T0 of the ring: it must read 0, not the second of an hour ago.
+    const q = monitor.query({ name: "requests", from: T0 + 3600, to: T0 + 3601 });
+    expect(q.source).toBe("ring");
+    expect(q.points).toEqual([{ t: T0 + 3600, value: 0 }]);
   });
 
   it("prunes minute rows after their retention and hour rows after theirs", () => {

@@ -32,8 +32,9 @@ export function matchRegex(
   captures: ByteString[] | undefined,
 ): boolean {
   const subject = crSafe(input);
-  // One engine for every length: V8 itself reruns a runaway match on its linear engine (regex.ts).
-  const r = re.fast;
+  // V8 itself reruns a runaway match on its linear engine, after a backtrack budget that grows
+  // with the input for large patterns (regex.ts, backtrackBudget).
+  const r = re.regexFor(subject.length);
   if (captures === undefined) return r.test(subject);
   const m = r.exec(subject);
   if (m === null) return false;
@@ -62,15 +63,22 @@ function compileFor(init: OperatorInit, name: string) {
   };
 }
 
-export function rxFactory(init: OperatorInit): Operator {
+/** An @rx operator; `regex` is its compiled pattern when the pattern has no macros. */
+export interface RxOperator extends Operator {
+  readonly regex: CompiledRegex | undefined;
+}
+
+export function rxFactory(init: OperatorInit): RxOperator {
   const compiled = new DerivedParam(init.param, compileFor(init, "rx"));
   const constant = compiled.constantValue;
   if (constant !== undefined) {
     return {
+      regex: constant,
       evaluate: (input: ByteString, ctx: OperatorContext) => matchRegex(constant, input, ctx.captures),
     };
   }
   return {
+    regex: undefined,
     evaluate(input: ByteString, ctx: OperatorContext): boolean {
       let re: CompiledRegex;
       try {

@@ -9,7 +9,9 @@ import { getAction, inRanges, parseIdRanges } from "../actions/index.js";
 import type { ActionContext } from "../actions/types.js";
 import { WafError } from "../errors.js";
 import { compileMacro } from "../macro.js";
-import { withLiteralPrefilter } from "../operators/rx-prefilter.js";
+import type { RxOperator } from "../operators/rx.js";
+import { RxFactorIndex } from "../operators/rx-index.js";
+import { withPrefilter } from "../operators/rx-prefilter.js";
 import type {
   ActionNode,
   BodyProcessor,
@@ -60,6 +62,8 @@ export class Compiler {
   /** Last link of an open chain, waiting for its next rule. */
   private openChain: Rule | undefined;
   private readonly transformIds = new Map<string, number>();
+  /** Factor sets of the set's @rx patterns, scanned once per value (rx-index.ts). */
+  private readonly rxIndex = new RxFactorIndex();
   private ruleSeq = 0;
   private readonly actionCtx: (loc: SourceLocation) => ActionContext;
 
@@ -169,8 +173,12 @@ export class Compiler {
       readDataFile: (path) => this.deps.readDataFile(path, node.loc.file),
       loc: node.loc,
     });
-    // A literal every match needs is looked for before the pattern runs (rx-prefilter.ts).
-    rule.operator = op.name.toLowerCase() === "rx" ? withLiteralPrefilter(compiled, op.param) : compiled;
+    // What every match needs (a factor of the pattern, or a literal) is looked for before the
+    // pattern runs, for all patterns of the set in one pass per value (rx-prefilter.ts).
+    rule.operator =
+      op.name.toLowerCase() === "rx"
+        ? withPrefilter(compiled as RxOperator, op.param, this.rxIndex)
+        : compiled;
   }
 
   /** Resolves a key selector: plain keys lower-cased (lookups are case-insensitive), regexes compiled. */

@@ -15,6 +15,9 @@
  * never do, and case folding under `(?i)` is ASCII-only, as in PCRE without UTF or locale.
  */
 import type { ByteString, Operator, OperatorContext } from "../types.js";
+import type { RxOperator } from "./rx.js";
+import { factorSet } from "./rx-factors.js";
+import type { RxFactorIndex } from "./rx-index.js";
 
 export interface RequiredLiteral {
   readonly text: string;
@@ -205,9 +208,21 @@ export function literalTest(lit: RequiredLiteral): (input: ByteString) => boolea
   return (input) => re.test(input);
 }
 
-/** `op` (a compiled @rx of `pattern`) behind the literal test; `op` itself when none is found. */
-export function withLiteralPrefilter(op: Operator, pattern: string): Operator {
-  if (pattern.includes("%{")) return op; // macros: the pattern is only known per request
+/**
+ * `op` (a compiled @rx of `pattern`) behind a prefilter: its slot in the rule set's factor index
+ * when the translated pattern has a factor set (rx-factors.ts, rx-index.ts), else the required
+ * literal test; `op` itself when neither is found or the pattern holds macros.
+ */
+export function withPrefilter(op: RxOperator, pattern: string, index: RxFactorIndex): Operator {
+  if (op.regex === undefined || pattern.includes("%{")) return op; // only known per request
+  const factors = factorSet(op.regex.fast.source);
+  if (factors !== undefined) {
+    const slot = index.add(factors);
+    return {
+      evaluate: (input: ByteString, ctx: OperatorContext): boolean =>
+        index.mayMatch(slot, input) && op.evaluate(input, ctx),
+    };
+  }
   const lit = requiredLiteral(pattern);
   if (lit === undefined) return op;
   const has = literalTest(lit);

@@ -3,7 +3,7 @@
  * the id of its rule (chained rules take the id of their chain's head). A small scanner: line
  * continuations joined, quoted arguments with \" escapes, no SecLang parser needed.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { crsDir } from "../../support/shared.js";
 
@@ -36,4 +36,27 @@ export function crsRxPatterns(): CrsPattern[] {
     }
   }
   return out;
+}
+
+/** Lines of CRS's regression tests that carry payloads, raw and URL-decoded. */
+export function crsPayloads(): string[] {
+  const out = new Set<string>();
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith(".yaml"))
+        for (const line of readFileSync(path, "latin1").split("\n")) {
+          if (!/^\s*(?:data|uri|[A-Za-z-]+):/.test(line)) continue;
+          out.add(line);
+          try {
+            out.add(decodeURIComponent(line.replaceAll("+", " ")));
+          } catch {
+            // not valid percent-encoding: the raw line is enough
+          }
+        }
+    }
+  };
+  walk(join(crsDir, "tests"));
+  return [...out];
 }

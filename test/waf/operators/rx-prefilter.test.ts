@@ -3,28 +3,27 @@
  * case-folded test, the wrapper, and soundness on CRS: no input that a CRS pattern matches lacks
  * the literal found for it.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileMacro } from "../../../src/waf/macro.js";
 import "../../../src/waf/operators/index.js";
 import { getOperator } from "../../../src/waf/operators/registry.js";
-import {
-  literalTest,
-  requiredLiteral,
-  withLiteralPrefilter,
-} from "../../../src/waf/operators/rx-prefilter.js";
+import type { RxOperator } from "../../../src/waf/operators/rx.js";
+import { RxFactorIndex } from "../../../src/waf/operators/rx-index.js";
+import { literalTest, requiredLiteral, withPrefilter } from "../../../src/waf/operators/rx-prefilter.js";
 import { nodeHost, parseSecLang } from "../../../src/waf/seclang/index.js";
-import type { Operator, OperatorContext } from "../../../src/waf/types.js";
+import type { OperatorContext } from "../../../src/waf/types.js";
 import { crsDir, hasCrs } from "../../support/shared.js";
+import { crsPayloads } from "./crs-patterns.js";
 
 const ctx: OperatorContext = { macros: { resolve: () => undefined }, captures: undefined };
 
-function compileRx(pattern: string): Operator {
+function compileRx(pattern: string): RxOperator {
   const factory = getOperator("rx");
   if (factory === undefined) throw new Error("rx is not registered");
-  return factory({
+  return <RxOperator>factory({
     param: compileMacro(pattern),
     readDataFile: () => "",
     loc: { file: "test.conf", line: 1 },
@@ -114,71 +113,76 @@ describe("literalTest", () => {
   });
 });
 
-describe("withLiteralPrefilter", () => {
-  const counting = (): Operator & { calls: number } => {
+describe("withPrefilter", () => {
+  /** A real @rx operator that counts how often its pattern runs. */
+  const counting = (pattern: string): RxOperator & { calls: number } => {
+    const real = compileRx(pattern);
     const op = {
       calls: 0,
-      evaluate(): boolean {
+      regex: real.regex,
+      evaluate(input: string, c: OperatorContext): boolean {
         op.calls++;
-        return true;
+        return real.evaluate(input, c);
       },
     };
     return op;
   };
 
-  it("skips the pattern when the literal is missing and runs it when present", () => {
-    const op = counting();
-    const wrapped = withLiteralPrefilter(op, "(?i)union\\s+select");
+  it("skips the pattern when none of its factors occurs and runs it when one does", () => {
+    const op = counting("(?i)\\b(?:union|select)\\b");
+    const wrapped = withPrefilter(op, "(?i)\\b(?:union|select)\\b", new RxFactorIndex());
     expect(wrapped.evaluate("nothing here", ctx)).toBe(false);
     expect(op.calls).toBe(0);
-    expect(wrapped.evaluate("1 UNION  select", ctx)).toBe(true);
+    expect(wrapped.evaluate("1 UNION 2", ctx)).toBe(true);
+    expect(wrapped.evaluate("preselected", ctx)).toBe(false);
+    expect(op.calls).toBe(2);
+  });
+
+  it("uses the required literal when the pattern has no factor set", () => {
+    // Factors {x} or {y}: single letters are not worth a slot; the literal "x" still filters.
+    const op = counting("x.y");
+    const wrapped = withPrefilter(op, "x.y", new RxFactorIndex());
+    expect(wrapped.evaluate("abc", ctx)).toBe(false);
+    expect(op.calls).toBe(0);
+    expect(wrapped.evaluate("x-y", ctx)).toBe(true);
     expect(op.calls).toBe(1);
   });
 
   it("returns the operator itself when nothing is required or the pattern has macros", () => {
-    const op = counting();
-    expect(withLiteralPrefilter(op, "a|b")).toBe(op);
-    expect(withLiteralPrefilter(op, "^%{tx.x}abc")).toBe(op);
+    const index = new RxFactorIndex();
+    const plain = compileRx("a|b");
+    expect(withPrefilter(plain, "a|b", index)).toBe(plain);
+    const macro = compileRx("^%{tx.x}abc");
+    expect(withPrefilter(macro, "^%{tx.x}abc", index)).toBe(macro);
+    expect(index.size).toBe(0);
   });
 
   it("gives the same answers as the pattern alone on odd inputs", () => {
-    const pattern = "(?i)[a-z]+=(?:[^:=]+:[^;]+;)*?[^:=]+:url\\(javascript";
-    const plain = compileRx(pattern);
-    const wrapped = withLiteralPrefilter(compileRx(pattern), pattern);
-    for (const input of [
-      "",
-      "a=b:URL(JavaScript",
-      "style=x:y;z:url(javascript:alert(1))",
-      "\u00ff\u0000\r\n:url(javascript",
-      `a=${"b:c;".repeat(20_000)}d:url(javascript`,
-      "a=b".repeat(10_000),
-    ])
-      expect(wrapped.evaluate(input, ctx)).toBe(plain.evaluate(input, ctx));
+    const index = new RxFactorIndex();
+    for (const pattern of [
+      "(?i)[a-z]+=(?:[^:=]+:[^;]+;)*?[^:=]+:url\\(javascript",
+      "(?i)<(?:script|iframe)",
+      "x.y",
+    ]) {
+      const plain = compileRx(pattern);
+      const wrapped = withPrefilter(compileRx(pattern), pattern, index);
+      for (const input of [
+        "",
+        "a=b:URL(JavaScript",
+        "style=x:y;z:url(javascript:alert(1))",
+        "\u00ff\u0000\r\n:url(javascript",
+        "<ScRiPt>",
+        "<\u0100script",
+        "x\ry",
+        `a=${"b:c;".repeat(20_000)}d:url(javascript`,
+        "a=b".repeat(10_000),
+      ])
+        expect(wrapped.evaluate(input, ctx), `${pattern} on ${input.slice(0, 20)}`).toBe(
+          plain.evaluate(input, ctx),
+        );
+    }
   });
 });
-
-/** Lines of CRS's regression tests that carry payloads, raw and URL-decoded. */
-function crsPayloads(): string[] {
-  const out = new Set<string>();
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (name.endsWith(".yaml"))
-        for (const line of readFileSync(path, "latin1").split("\n")) {
-          if (!/^\s*(?:data|uri|[A-Za-z-]+):/.test(line)) continue;
-          out.add(line);
-          try {
-            out.add(decodeURIComponent(line.replaceAll("+", " ")));
-          } catch {
-            // not valid percent-encoding: the raw line is enough
-          }
-        }
-    }
-  };
-  walk(join(crsDir, "tests"));
-  return [...out];
-}
 
 describe.skipIf(!hasCrs)("soundness on CRS", () => {
   it("every input a CRS @rx matches contains the pattern's required literal", () => {

@@ -266,6 +266,7 @@ export class Monitor {
     const nowMs = this.#now();
     // Live gateways and their routes get a point even when idle: a drop to zero must be seen.
     for (const [id, gw] of this.#gateways) {
+      if (nowMs - gw.lastSeenMs > this.#ringSeconds * 1000) this.#gateways.delete(id); // long gone
       if (nowMs - gw.lastSeenMs > this.#liveMs) continue;
       const own = this.#group({ route: "", gateway: id }, t);
       if (own !== undefined) own.lastActive = t;

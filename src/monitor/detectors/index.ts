@@ -3,6 +3,7 @@
  * registers itself); callers use createDetector(name) and detectorNames().
  */
 import "./composite.js";
+import "./contextual.js";
 import "./drop.js";
 import "./level-shift.js";
 import "./spike.js";

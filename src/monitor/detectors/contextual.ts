@@ -1,0 +1,358 @@
+/**
+ * "contextual": the Contextual Anomaly Detector's method (M. Smirnov, "CAD OSE", 2016; the open
+ * edition is one of NAB's reference detectors, nab/detectors/context_ose; described in NAB's
+ * scoreboard notes and https://github.com/smirmik/CAD). Written anew here from that description,
+ * with three changes so that it streams (no look-ahead, bounded memory) — see ContextualDetector.
+ *
+ * The idea: each value is quantised to a few bins and its bin number spelt as a set of "facts"
+ * (bit i is 0 or 1). A context is a pair (left facts, right facts): what was true at the previous
+ * step (its sensor facts plus the contexts that fired then) and what followed. Every step
+ *
+ * 1. stores the pair (previous left facts, current sensor facts) as a zero-level context;
+ * 2. finds the stored contexts whose left side matched the previous step completely ("selected")
+ *    and, among them, those whose right side matches the current facts completely ("active");
+ * 3. where a zero-level context matched only partly on both sides, the overlap is a candidate new,
+ *    more general context;
+ * 4. the most often active contexts become facts of the next left side, so contexts chain.
+ *
+ * The raw anomaly is (1 − active/selected + new/candidates) / 2: a step is normal when what was
+ * learnt predicts it and nothing new had to be learnt. It counts only when the current facts were
+ * not predicted by the best-scoring contexts of the previous step. After a raw score of
+ * `baseThreshold` or more, the output stays 0 for `restPoints` points: NAB counts only the first
+ * detection in a window, and later ones outside windows are false positives (CAD OSE's rest period).
+ */
+import { Baseline, baselineDefaults } from "./baseline.js";
+import { type Detector, type DetectorParams, registerDetector } from "./registry.js";
+
+const defaults = {
+  /** Bits of the bin number: 2^bits − 1 bins over the learnt range (CAD OSE: 3). */
+  bits: 3,
+  /** Points whose minimum and maximum set the range; scores are 0 until then. */
+  rangePoints: 300,
+  /** Raw score from which the rest period starts (CAD OSE: 0.75). */
+  baseThreshold: 0.75,
+  /** Points of silence after a raw score of baseThreshold or more. */
+  restPoints: 60,
+  /** Left semi-contexts longer than this are not generalised (CAD OSE: 7). */
+  maxLeftFacts: 7,
+  /** Contexts that carry over into the next left side (CAD OSE: 15). */
+  maxActive: 15,
+  /** Contexts kept before the memory starts over (bounds memory and time per point). */
+  maxContexts: 10_000,
+  /** Share of the seen range added on each side before binning; a value beyond it widens it. */
+  margin: 0.25,
+  /** Raw score of a value beyond the range (HTM's "spatial anomaly" in NAB's numenta detector). */
+  spatial: 1,
+  zGate: 4,
+  gateDamp: 0.7,
+};
+
+type Params = typeof defaults;
+
+/** One side of one or more contexts, with the part of it the current facts matched. */
+interface SemiContext {
+  readonly facts: readonly number[];
+  /** Facts of the last crossing that belong to this semi-context. */
+  matched: number[];
+  /** Step stamp of the last crossing that touched it. */
+  stamp: number;
+}
+
+interface LeftSemiContext extends SemiContext {
+  readonly id: number;
+  /** Right semi-context id -> context id. */
+  readonly contexts: Map<number, number>;
+}
+
+interface Context {
+  readonly id: number;
+  readonly right: readonly number[];
+  /** Facts the context predicted and facts of those that came (its prediction weight). */
+  predicted: number;
+  confirmed: number;
+  activations: number;
+  zeroLevel: boolean;
+}
+
+/** Facts of neurons (active contexts) live far above sensor facts. */
+const NEURON_BASE = 2 ** 31;
+/** Bins below the learnt range are spelt in their own fact space. */
+const BELOW_BASE = 1 << 16;
+
+/** The context memory: semi-contexts indexed by fact, contexts by (left, right) pair. */
+class ContextMemory {
+  private readonly lefts: LeftSemiContext[] = [];
+  private readonly rights: SemiContext[] = [];
+  private readonly leftByKey = new Map<string, number>();
+  private readonly rightByKey = new Map<string, number>();
+  private readonly leftByFact = new Map<number, LeftSemiContext[]>();
+  private readonly rightByFact = new Map<number, number[]>();
+  readonly contexts: Context[] = [];
+  private crossedLefts: LeftSemiContext[] = [];
+  private crossedRights: SemiContext[] = [];
+  private stamp = 0;
+  /** The zero-level context stored this step, which must not judge its own step. */
+  private newContext = -1;
+
+  constructor(private readonly maxLeftFacts: number) {}
+
+  /** Stores the context (left, right) unless known; returns whether it is new. */
+  remember(left: readonly number[], right: readonly number[], zeroLevel: boolean): boolean {
+    const leftKey = left.join(",");
+    let leftId = this.leftByKey.get(leftKey);
+    if (leftId === undefined) {
+      leftId = this.lefts.length;
+      const semi: LeftSemiContext = { id: leftId, facts: left, matched: [], stamp: -1, contexts: new Map() };
+      this.lefts.push(semi);
+      this.leftByKey.set(leftKey, leftId);
+      for (const f of left) push(this.leftByFact, f, semi);
+    }
+    const rightKey = right.join(",");
+    let rightId = this.rightByKey.get(rightKey);
+    if (rightId === undefined) {
+      rightId = this.rights.length;
+      this.rights.push({ facts: right, matched: [], stamp: -1 });
+      this.rightByKey.set(rightKey, rightId);
+      for (const f of right) push(this.rightByFact, f, rightId);
+    }
+    const semi = this.lefts[leftId]!;
+    const known = semi.contexts.get(rightId);
+    if (known !== undefined) {
+      if (zeroLevel) this.contexts[known]!.zeroLevel = true;
+      return false;
+    }
+    const id = this.contexts.length;
+    semi.contexts.set(rightId, id);
+    this.contexts.push({ id, right, predicted: 0, confirmed: 0, activations: 0, zeroLevel });
+    if (zeroLevel) this.newContext = id;
+    return true;
+  }
+
+  /**
+   * Crosses the current sensor facts with the right semi-contexts, then walks the contexts whose
+   * left side was crossed by the previous left facts: counts the selected ones, returns the active
+   * ones and the candidate generalisations (only when this step stored a new zero-level context).
+   */
+  crossRight(
+    facts: readonly number[],
+    generalise: boolean,
+  ): { active: Context[]; selected: number; candidates: [number[], number[]][] } {
+    const stamp = ++this.stamp;
+    for (const semi of this.crossedRights) semi.matched = [];
+    const crossed: SemiContext[] = [];
+    for (const f of facts) {
+      for (const id of this.rightByFact.get(f) ?? []) {
+        const semi = this.rights[id]!;
+        if (semi.stamp !== stamp) {
+          semi.stamp = stamp;
+          semi.matched = [];
+          crossed.push(semi);
+        }
+        semi.matched.push(f);
+      }
+    }
+    this.crossedRights = crossed;
+    const active: Context[] = [];
+    const candidates: [number[], number[]][] = [];
+    let selected = 0;
+    for (const left of this.crossedLefts) {
+      const leftComplete = left.matched.length === left.facts.length;
+      for (const [rightId, contextId] of left.contexts) {
+        if (contextId === this.newContext || (this.newContext === -1 && contextId === 0)) continue;
+        const context = this.contexts[contextId]!;
+        const right = this.rights[rightId]!;
+        const rightMatched = right.stamp === stamp ? right.matched.length : 0;
+        if (leftComplete) {
+          selected++;
+          context.predicted += right.facts.length;
+          if (rightMatched === 0) continue;
+          context.confirmed += rightMatched;
+          if (rightMatched === right.facts.length) {
+            context.activations++;
+            active.push(context);
+            continue;
+          }
+        } else if (rightMatched === 0) continue;
+        if (context.zeroLevel && generalise && left.matched.length <= this.maxLeftFacts) {
+          candidates.push([left.matched.slice(), right.matched.slice()]);
+        }
+      }
+    }
+    this.newContext = -1;
+    return { active, selected, candidates };
+  }
+
+  /**
+   * Stores the candidates (returns how many were new), crosses the new left facts with the left
+   * semi-contexts, and returns the facts predicted for the next step: the right sides of the
+   * completely matched contexts with the best confirmed/predicted ratio.
+   */
+  crossLeft(facts: readonly number[], candidates: readonly [number[], number[]][]): [number, Set<number>] {
+    let added = 0;
+    for (const [l, r] of candidates) if (this.remember(l, r, false)) added++;
+    const stamp = ++this.stamp;
+    for (const semi of this.crossedLefts) semi.matched = [];
+    const crossed: LeftSemiContext[] = [];
+    for (const f of facts) {
+      for (const semi of this.leftByFact.get(f) ?? []) {
+        if (semi.stamp !== stamp) {
+          semi.stamp = stamp;
+          semi.matched = [];
+          crossed.push(semi);
+        }
+        semi.matched.push(f);
+      }
+    }
+    crossed.sort((a, b) => a.id - b.id);
+    this.crossedLefts = crossed;
+    let best = 0;
+    let predicting: Context[] = [];
+    for (const semi of crossed) {
+      if (semi.matched.length !== semi.facts.length) continue;
+      for (const id of semi.contexts.values()) {
+        const c = this.contexts[id]!;
+        const weight = c.predicted > 0 ? c.confirmed / c.predicted : 0;
+        if (weight > best) {
+          best = weight;
+          predicting = [c];
+        } else if (weight === best) predicting.push(c);
+      }
+    }
+    const predictions = new Set<number>();
+    for (const c of predicting) for (const f of c.right) predictions.add(f);
+    return [added, predictions];
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** The facts spelling bin number k: for bit i, fact 2i + bit (below the range: offset). */
+export function binFacts(k: number, bits: number): number[] {
+  const base = k < 0 ? BELOW_BASE : 0;
+  let m = Math.abs(k);
+  const out: number[] = [];
+  for (let i = 0; i < bits || m > 0; i++) {
+    out.push(base + 2 * i + (m & 1));
+    m = Math.floor(m / 2);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/**
+ * Changes from CAD OSE, so that it streams: the range comes from the first `rangePoints` points
+ * (CAD OSE takes the minimum and maximum of the whole file, which NAB hands every detector), and
+ * values beyond it get bin numbers beyond it (more bits, or the "below" fact space), which are new
+ * facts and so surprise; the rest period counts points, not a share of a file's length; and the
+ * memory starts over when it holds `maxContexts` contexts.
+ */
+class ContextualDetector implements Detector {
+  private memory: ContextMemory;
+  private left: number[] = [];
+  private predictions = new Set<number>();
+  private readonly recent: Float64Array;
+  private n = 0;
+  private seenLo = Number.POSITIVE_INFINITY;
+  private seenHi = Number.NEGATIVE_INFINITY;
+  private lo = 0;
+  private hi = 0;
+  private step = 1;
+  /** Points since the last raw score at or above baseThreshold. */
+  private sinceHigh = 0;
+
+  private readonly baseline = new Baseline(baselineDefaults);
+
+  constructor(private readonly p: Params) {
+    this.memory = new ContextMemory(p.maxLeftFacts);
+    this.recent = new Float64Array(Math.max(1, p.rangePoints));
+  }
+
+  update(timestamp: number, value: number): number {
+    if (!Number.isFinite(value)) return 0;
+    const z = Math.abs(this.baseline.update(timestamp, value));
+    const size = this.recent.length;
+    let raw = 0;
+    let scored = false;
+    if (this.n >= size) {
+      if (value < this.lo || value > this.hi) {
+        this.seenLo = Math.min(this.seenLo, value);
+        this.seenHi = Math.max(this.seenHi, value);
+        this.rebuild();
+        this.learn(value);
+        raw = this.p.spatial;
+      } else raw = this.learn(value);
+      scored = true;
+    }
+    this.seenLo = Math.min(this.seenLo, value);
+    this.seenHi = Math.max(this.seenHi, value);
+    this.recent[this.n % size] = value;
+    this.n++;
+    if (this.n === size) {
+      this.rebuild();
+      this.sinceHigh = 0;
+    }
+    if (!scored) return 0;
+    if (z < this.p.zGate) raw *= this.p.gateDamp;
+    const resting = this.sinceHigh < this.p.restPoints;
+    this.sinceHigh = raw >= this.p.baseThreshold ? 0 : this.sinceHigh + 1;
+    return resting ? 0 : raw;
+  }
+
+  /** Sets the bins over the range seen so far and relearns the recent points with them. */
+  private rebuild(): void {
+    const lo = this.seenLo;
+    const hi = this.seenHi;
+    const m = (hi - lo) * this.p.margin;
+    this.lo = lo - m;
+    this.hi = hi + m;
+    const bins = 2 ** this.p.bits - 1;
+    this.step = this.hi > this.lo ? (this.hi - this.lo) / bins : 1;
+    this.memory = new ContextMemory(this.p.maxLeftFacts);
+    this.left = [];
+    this.predictions = new Set();
+    const size = this.recent.length;
+    const count = Math.min(this.n, size);
+    for (let i = this.n - count; i < this.n; i++) this.learn(this.recent[i % size]!);
+  }
+
+  /** One step of the context machine; returns the raw anomaly. */
+  private learn(value: number): number {
+    if (this.memory.contexts.length >= this.p.maxContexts) {
+      this.memory = new ContextMemory(this.p.maxLeftFacts);
+      this.left = [];
+      this.predictions = new Set();
+    }
+    const bin = Math.floor((Math.min(Math.max(value, -1e300), 1e300) - this.lo) / this.step);
+    const facts = binFacts(Math.max(-1e6, Math.min(1e6, bin)), this.p.bits);
+    let surprised = false;
+    for (const f of facts) if (!this.predictions.has(f)) surprised = true;
+
+    const memory = this.memory;
+    const isNew = this.left.length > 0 && memory.remember(this.left, facts, true);
+    const { active, selected, candidates } = memory.crossRight(facts, isNew);
+    const distinct = new Set(candidates.map(([l, r]) => `${l.join(",")}|${r.join(",")}`));
+    if (this.left.length > 0) distinct.add(`${this.left.join(",")}|${facts.join(",")}`);
+
+    active.sort((a, b) => a.activations - b.activations || a.id - b.id);
+    const next = new Set<number>(facts);
+    for (const c of active.slice(-this.p.maxActive)) next.add(NEURON_BASE + c.id);
+    this.left = [...next].sort((a, b) => a - b);
+
+    const [added, predictions] = memory.crossLeft(this.left, candidates);
+    this.predictions = predictions;
+    const activeShare = selected > 0 ? active.length / selected : 0;
+    const newShare = isNew && distinct.size > 0 ? (added + 1) / distinct.size : 0;
+    return surprised ? (1 - activeShare + newShare) / 2 : 0;
+  }
+}
+
+registerDetector({
+  name: "contextual",
+  summary: "sequences of quantised values that the learnt contexts did not predict (CAD OSE's method)",
+  defaults,
+  alertThreshold: 0.7,
+  create: (p: DetectorParams) => new ContextualDetector(p as Params),
+});

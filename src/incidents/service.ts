@@ -82,7 +82,10 @@ function isTime(v: unknown): v is string {
 
 /** The alert fields of an alert event's data (AlertView), or undefined when they are missing. */
 function alertFacts(e: StoredEvent): AlertFacts | undefined {
-  const d = e.data as Record<string, unknown>;
+  // The alerting writes `{ alert: AlertView, whatChanged }` (src/alerts); a bare AlertView is read too.
+  const data = e.data as Record<string, unknown>;
+  const nested = data.alert;
+  const d = (typeof nested === "object" && nested !== null ? nested : data) as Record<string, unknown>;
   if (typeof d.fingerprint !== "string" || typeof d.rule !== "string") return undefined;
   const severity =
     d.severity === "critical" || d.severity === "warning" || d.severity === "info" ? d.severity : "warning";

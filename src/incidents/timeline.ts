@@ -60,8 +60,11 @@ export function eventTitle(e: StoredEvent): string {
   const by = str(d.author) ?? str(d.by);
   switch (e.kind) {
     case "alert.firing":
-    case "alert.resolved":
-      return `alert ${str(d.rule) ?? e.subject ?? "?"} ${e.kind === "alert.firing" ? "firing" : "resolved"}: ${str(d.summary) ?? ""}`.trimEnd();
+    case "alert.resolved": {
+      // The alerting writes `{ alert: AlertView, whatChanged }`; a bare AlertView is read too.
+      const a = (typeof d.alert === "object" && d.alert !== null ? d.alert : d) as Record<string, unknown>;
+      return `alert ${str(a.rule) ?? e.subject ?? "?"} ${e.kind === "alert.firing" ? "firing" : "resolved"}: ${str(a.summary) ?? ""}`.trimEnd();
+    }
     case "config.applied": {
       const overrides = list(d.overrides, "policy");
       const loosened = list(d.loosened, "");

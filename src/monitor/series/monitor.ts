@@ -82,6 +82,8 @@ export interface MonitorStats {
   readonly closedThrough: number;
   /** Seconds received for a group beyond maxGroups, dropped. */
   readonly droppedGroupSeconds: number;
+  /** Attested counts with a field that is not a finite, non-negative number: dropped. */
+  readonly malformedCounts: number;
   readonly lastError: string | undefined;
 }
 
@@ -138,6 +140,7 @@ export class Monitor {
   #closedThrough: number;
   #minute: number;
   #droppedGroupSeconds = 0;
+  #malformed = 0;
   #lastError: string | undefined;
   #timer: NodeJS.Timeout | undefined;
 
@@ -251,6 +254,10 @@ export class Monitor {
   }
 
   #add(key: GroupKey, t: number, counts: AttestedCounts): void {
+    if (!wellFormed(counts)) {
+      this.#malformed++;
+      return;
+    }
     const g = this.#group(key, t);
     if (g === undefined) {
       this.#droppedGroupSeconds++;
@@ -278,8 +285,8 @@ export class Monitor {
     for (const [id, s] of reports ?? []) {
       this.#add(FLEET, t, s);
       this.#add({ route: "", gateway: id }, t, s);
-      for (const [route, counts] of Object.entries(s.routes ?? {}))
-        this.#add({ route, gateway: "" }, t, counts);
+      const routes = typeof s.routes === "object" && s.routes !== null ? s.routes : {};
+      for (const [route, counts] of Object.entries(routes)) this.#add({ route, gateway: "" }, t, counts);
     }
     const minute = t - (t % 60);
     if (minute !== this.#minute) this.#flushMinute();
@@ -398,15 +405,14 @@ export class Monitor {
     const out: SeriesPoint[] = [];
     for (let b = start; b < to; b += step) {
       const acc = new StepAccumulator();
-      for (let t = b; t < Math.min(b + step, to); t++) {
-        if (ring === undefined) {
-          acc.addZero();
-          continue;
+      // No ring: a route or gateway without traffic in the last hour reads as zeros.
+      if (ring !== undefined) {
+        for (let t = b; t < Math.min(b + step, to); t++) {
+          acc.add(
+            (c: RingColumn) => ring.get(c, t),
+            () => ring.waf(t, module),
+          );
         }
-        acc.add(
-          (c: RingColumn) => ring.get(c, t),
-          () => ring.waf(t, module),
-        );
       }
       out.push({ t: b, value: acc.value(name, step) });
     }
@@ -541,9 +547,26 @@ export class Monitor {
       bytesPerSeriesHour: 4 * 3600,
       closedThrough: this.#closedThrough,
       droppedGroupSeconds: this.#droppedGroupSeconds,
+      malformedCounts: this.#malformed,
       lastError: this.#lastError,
     };
   }
+}
+
+const REQUIRED_COUNTS = ["requests", "s5xx", "blocked", "p99Ms"] as const;
+const OPTIONAL_COUNTS = ["s2xx", "s4xx", "rateLimited", "shed", "p50Ms"] as const;
+
+const isCount = (v: unknown): boolean => typeof v === "number" && Number.isFinite(v) && v >= 0;
+
+/** The API validates the overall counts against its schema; per-route counts arrive as free JSON. */
+function wellFormed(c: AttestedCounts): boolean {
+  if (typeof c !== "object" || c === null) return false;
+  if (!REQUIRED_COUNTS.every((f) => isCount(c[f]))) return false;
+  if (!OPTIONAL_COUNTS.every((f) => c[f] === undefined || isCount(c[f]))) return false;
+  if (c.latency !== undefined && !Array.isArray(c.latency)) return false;
+  if (c.waf !== undefined && (typeof c.waf !== "object" || c.waf === null)) return false;
+  if (c.clients !== undefined && typeof c.clients !== "string") return false;
+  return c.failedClients === undefined || typeof c.failedClients === "string";
 }
 
 function groupKeyOf(labels: SeriesLabels): GroupKey {
@@ -587,8 +610,6 @@ class StepAccumulator {
   p99 = 0;
   unique = 0;
   failed = 0;
-
-  addZero(): void {}
 
   add(get: (c: RingColumn) => number, waf: () => number): void {
     const requests = get("requests");

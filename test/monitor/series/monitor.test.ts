@@ -4,6 +4,7 @@
  * minute and hour rollups, distinct clients over a window, retention and a restart.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { AttestedCounts } from "../../../src/control/drift.js";
 import { Fleet } from "../../../src/control/fleet.js";
 import {
   HLL_STANDARD_ERROR,
@@ -170,6 +171,23 @@ describe("closing seconds", () => {
     expect(sample(s, "s4xx")).toBe(4);
     expect(sample(s, "s5xx")).toBe(1);
     expect(sample(s, "failed_clients")).toBe(4); // x, y, z, w
+  });
+
+  it("drops malformed per-route counts and counts them, keeping the rest of the second", () => {
+    at(T0 + 1.5);
+    const [good] = secondsOf(burst(T0, 3));
+    const routes = {
+      shop: good!.routes!.shop!,
+      bad: { requests: "many", s5xx: 0, blocked: 0, p99Ms: 1 },
+      worse: null,
+      negative: { requests: -5, s5xx: 0, blocked: 0, p99Ms: 1 },
+    } as unknown as Record<string, AttestedCounts>;
+    monitor.ingest(attestation("g1", [{ ...good!, routes }], T0));
+    const s = closed[0]!.samples;
+    expect(sample(s, "requests")).toBe(3);
+    expect(sample(s, "requests", { route: "shop" })).toBe(3);
+    expect(sample(s, "requests", { route: "bad" })).toBeUndefined();
+    expect(monitor.stats().malformedCounts).toBe(3);
   });
 
   it("takes seconds from a gateway of an older build (no histogram, no routes, no sketches)", () => {

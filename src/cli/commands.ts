@@ -3,6 +3,7 @@
  * `register(program)` function listed here.
  */
 import type { Command } from "commander";
+import { register as registerAction } from "./action.js";
 import { registerAlerts } from "./alerts.js";
 import { register as registerConfig } from "./config.js";
 import { register as registerControl } from "./control.js";
@@ -11,7 +12,11 @@ import { registerDetect } from "./detect.js";
 import { register as registerEvents } from "./events.js";
 import { registerFleet } from "./fleet.js";
 import { register as registerGateway } from "./gateway.js";
+import { register as registerIncident } from "./incident.js";
+import { register as registerLimits } from "./limits.js";
 import { registerNotify } from "./notify.js";
+import { register as registerPostmortem } from "./postmortem.js";
+import { register as registerRunbook } from "./runbook.js";
 import { registerSeries } from "./series.js";
 import { registerSilence } from "./silence.js";
 import { register as registerToken } from "./token.js";
@@ -39,4 +44,9 @@ export const commands: RegisterCommand[] = [
   registerNotify,
   registerAlerts,
   registerSilence,
+  registerIncident,
+  registerRunbook,
+  registerPostmortem,
+  registerAction,
+  registerLimits,
 ];

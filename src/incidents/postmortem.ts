@@ -132,7 +132,7 @@ function durationFigure(fromIso: string | null, toIso: string | null, source: st
   return { value: ms / 1000, text: formatDuration(ms), source };
 }
 
-/** The change that ended the incident: the last config change or rollback between onset and mitigation. */
+/** The change that ended the incident: the last rollback between onset and mitigation, else the last config change. */
 function resolvingAction(incident: Incident, timeline: readonly TimelineEntry[]): TimelineEntry | null {
   const end = incident.mitigatedAt ?? incident.resolvedAt;
   if (end === null) return null;
@@ -144,6 +144,9 @@ function resolvingAction(incident: Incident, timeline: readonly TimelineEntry[])
       Date.parse(e.time) >= from &&
       Date.parse(e.time) <= to,
   );
+  // A rollback undoes the cause; other changes in the window (a tightened limit) only soften it.
+  const rollback = fixes.filter((e) => e.kind === "config.rolled-back").at(-1);
+  if (rollback !== undefined) return rollback;
   if (fixes.length > 0) return fixes.at(-1)!;
   // No config change: the note written with the mitigating (or resolving) step, if any.
   const step = timeline.find((e) => e.kind === "state" && Date.parse(e.time) === to && e.title.includes(":"));

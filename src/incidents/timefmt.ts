@@ -28,12 +28,14 @@ export function formatIn(fmt: Intl.DateTimeFormat, iso: string): string {
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
 }
 
-/** The zone's offset at a moment, e.g. "GMT+3" ("GMT" for UTC). */
+/** The zone's offset from UTC at a moment, e.g. "UTC+03:00" (computed, not Intl's varying names). */
 export function zoneOffset(tz: string, iso: string): string {
-  const p = new Intl.DateTimeFormat("en-US", { timeZone: tz, timeZoneName: "shortOffset" })
-    .formatToParts(new Date(iso))
-    .find((x) => x.type === "timeZoneName");
-  return p?.value ?? tz;
+  const at = new Date(iso);
+  const local = formatIn(zoneFormatter(tz), at.toISOString()).replace(" ", "T");
+  const minutes = Math.round((Date.parse(`${local}Z`) - Math.floor(at.getTime() / 1000) * 1000) / 60_000);
+  const sign = minutes < 0 ? "-" : "+";
+  const abs = Math.abs(minutes);
+  return `UTC${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
 }
 
 /** "4 h 0 min 12 s", "3 min 20 s", "45 s". */

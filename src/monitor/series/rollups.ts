@@ -4,8 +4,8 @@
  * quantiles from the merged latency histogram (kept too, so the hour row merges minute histograms
  * instead of guessing from quantiles) and the merged client sketches, so that distinct clients
  * over any window of minutes or hours can be answered after a restart.
- * Hour rows are rebuilt from the hour's minute rows each time a minute is written: idempotent,
- * and an hour cut short by a restart is complete once its remaining minutes arrive.
+ * Each minute is added to its minute row and its hour row when it ends (or when the control plane
+ * stops), so the hour row is current and a restart loses nothing that was closed.
  */
 import type Database from "better-sqlite3";
 import { encodeSketch, newSketch } from "./hll.js";
@@ -141,28 +141,32 @@ export class SeriesRollups {
   }
 
   /**
-   * Adds one minute's tallies to its rows (groups without requests are skipped: a missing row reads
-   * as zero) and rebuilds the hour rows of the same groups, in one transaction. Adding, not
-   * replacing: a minute cut by a restart is stored in two parts, the stopping process's and the
-   * starting one's, and each part is written once.
+   * Adds one minute's tallies to its minute rows and to their hour rows (groups without requests
+   * are skipped: a missing row reads as zero), in one transaction. Adding, not replacing: each part
+   * of a minute is written once (a minute cut by a restart comes in two parts, the stopping
+   * process's and the starting one's), so a row is the sum of its parts, and the hour row is kept
+   * up to date by reading one row, not the hour's sixty.
    */
   writeMinute(minute: number, groups: ReadonlyArray<{ key: GroupKey; tally: Tally }>): void {
     const hour = minute - (minute % 3600);
     this.#db.transaction(() => {
       for (const { key, tally } of groups) {
         if (tally.requests === 0) continue;
-        const [earlier] = this.rows(60, key, minute, minute + 1);
-        if (earlier === undefined) this.#write(60, minute, key, tally);
-        else {
-          const sum = tallyFromRow(earlier);
-          sum.addTally(tally);
-          this.#write(60, minute, key, sum);
-        }
-        const hourTally = new Tally();
-        for (const row of this.rows(60, key, hour, hour + 3600)) tallyFromRow(row, hourTally);
-        this.#write(3600, hour, key, hourTally);
+        this.#addTo(60, minute, key, tally);
+        this.#addTo(3600, hour, key, tally);
       }
     })();
+  }
+
+  #addTo(resolution: Resolution, t: number, key: GroupKey, tally: Tally): void {
+    const [earlier] = this.rows(resolution, key, t, t + 1);
+    if (earlier === undefined) {
+      this.#write(resolution, t, key, tally);
+      return;
+    }
+    const sum = tallyFromRow(earlier);
+    sum.addTally(tally);
+    this.#write(resolution, t, key, sum);
   }
 
   rows(resolution: Resolution, key: GroupKey, from: number, to: number): RollupRow[] {

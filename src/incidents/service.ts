@@ -23,6 +23,7 @@ import {
   ACTION_KINDS,
   type ActionItem,
   type ActionKind,
+  INCIDENT_SEVERITIES,
   type Incident,
   type IncidentAlert,
   type IncidentEntry,
@@ -230,7 +231,26 @@ export class IncidentService {
       const i = this.repo.require(decision.incidentId);
       this.repo.linkAlert({ ...link, incidentId: i.id });
       const last = i.lastAlertAt === null || i.lastAlertAt < firedAt ? firedAt : i.lastAlertAt;
-      this.repo.save({ ...i, lastAlertAt: last });
+      let joined: Incident = { ...i, lastAlertAt: last };
+      // A worse alert joining raises the severity (never lowers it: people decide that).
+      const severity = cfg.severity[alert.severity];
+      if (
+        !decision.again &&
+        INCIDENT_SEVERITIES.indexOf(severity) < INCIDENT_SEVERITIES.indexOf(i.severity)
+      ) {
+        const at = this.#iso();
+        const { incident, change } = applyCommand(joined, { kind: "severity", severity }, "alerts", at);
+        joined = incident;
+        this.repo.addEntry({
+          incidentId: i.id,
+          time: at,
+          kind: "severity",
+          actor: "alerts",
+          text: `${change.text}: alert ${alert.rule} (${alert.severity}) joined`,
+          data: { from: change.from, to: change.to },
+        });
+      }
+      this.repo.save(joined);
       return { kind: "join", id: i.id };
     }
     const onsetAt = new Date(Math.min(Date.parse(alert.activeAt), Date.parse(firedAt))).toISOString();

@@ -84,6 +84,25 @@ describe("opening and grouping", () => {
     expect(svc.show(1).alerts.map((a) => a.rule)).toEqual(["surge", "error-spike"]);
   });
 
+  it("raises the severity when a worse alert joins, and records it", () => {
+    fire(store, alertView({ rule: "surge", severity: "warning", labels: { route: "checkout" }, at: c.ms }));
+    svc.tick();
+    expect(svc.show(1).incident.severity).toBe("SEV3");
+    c.advance(MIN);
+    fire(
+      store,
+      alertView({ rule: "error-spike", severity: "critical", labels: { route: "checkout" }, at: c.ms }),
+    );
+    svc.tick();
+    const { incident, entries } = svc.show(1);
+    expect(incident.severity).toBe("SEV2");
+    expect(entries.at(-1)).toMatchObject({
+      kind: "severity",
+      actor: "alerts",
+      text: "severity SEV3 -> SEV2 by alerts: alert error-spike (critical) joined",
+    });
+  });
+
   it("ignores alerts below the threshold, and a resolved incident takes no new alert", () => {
     fire(store, alertView({ rule: "surge", severity: "info", at: c.ms }));
     expect(svc.tick()).toMatchObject({ events: 1, opened: [] });

@@ -57,12 +57,15 @@ function activity(series: SeriesSource | undefined, window: TimelineWindow): Tim
   const get = (name: string) => windowSeries(series, { name, from, to });
   const requests = get("requests");
   if (requests === undefined) return [];
+  const blocked = get("blocked");
+  const rateLimited = get("rate_limited");
+  const shed = get("shed");
   const s: ActivitySeries = {
     stepSeconds: requests.stepSeconds,
     requests: requests.points,
-    ...(get("blocked") === undefined ? {} : { blocked: get("blocked")!.points }),
-    ...(get("rate_limited") === undefined ? {} : { rateLimited: get("rate_limited")!.points }),
-    ...(get("shed") === undefined ? {} : { shed: get("shed")!.points }),
+    ...(blocked === undefined ? {} : { blocked: blocked.points }),
+    ...(rateLimited === undefined ? {} : { rateLimited: rateLimited.points }),
+    ...(shed === undefined ? {} : { shed: shed.points }),
   };
   return seriesActivity(s);
 }

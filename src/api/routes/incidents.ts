@@ -21,7 +21,6 @@
 import type { FastifyRequest } from "fastify";
 import { dispatcherFor } from "../../alerts/notifiers/dispatcher.js";
 import { INCIDENT_ERROR_STATUS, IncidentError } from "../../incidents/errors.js";
-import type { IncidentCommand } from "../../incidents/lifecycle.js";
 import { renderPostmortemMarkdown } from "../../incidents/postmortem.js";
 import { incidentPostmortem, incidentTimeline, runbookText } from "../../incidents/report.js";
 import { RUNBOOKS } from "../../incidents/runbooks/index.js";
@@ -167,7 +166,7 @@ export const incidentRoutes: ApiPlugin = async (app) => {
     async (req) => svc.show(req.params.id),
   );
 
-  const steps: [string, IncidentCommand["kind"], string][] = [
+  const steps: [string, "acknowledge" | "mitigate" | "resolve", string][] = [
     ["ack", "acknowledge", "Acknowledge: someone is on it (stops escalation)"],
     ["mitigate", "mitigate", "Mark mitigated: the impact has stopped"],
     ["resolve", "resolve", "Resolve: the incident is over"],
@@ -191,7 +190,7 @@ export const incidentRoutes: ApiPlugin = async (app) => {
       async (req) => {
         const b = req.body ?? {};
         return {
-          incident: svc.act(req.params.id, { kind } as IncidentCommand, actor(req, b.as), b.note),
+          incident: svc.act(req.params.id, { kind }, actor(req, b.as), b.note),
         };
       },
     );

@@ -163,24 +163,32 @@ class WafSession implements GuardSession {
   }
 
   /**
-   * The module to charge a block to: the intervening rule's own, or, under CRS anomaly scoring
-   * (where 949110/959100 in an infrastructure file intervene), the module of the first attack rule
-   * that matched and raised the score. Runs on blocks only, not on every request.
+   * The module to charge a block to: the intervening rule's own; under CRS anomaly scoring, where
+   * a rule of the anomaly-blocking module (949110, 959100) intervenes once the others' scores add
+   * up, the module of the most severe rule that scored (CRS severities: 2 critical .. 5 notice;
+   * the first of equals). Runs on blocks only, not on every request.
    */
   private blockingModule(it: Intervention): string | undefined {
-    for (const m of this.tx.matchedRules) {
-      if (m.id === it.ruleId) {
-        const own = this.moduleOfSource.get(m.file);
-        if (own !== undefined) return own;
-      }
-    }
+    let own: string | undefined;
+    for (const m of this.tx.matchedRules) if (m.id === it.ruleId) own = this.moduleOfSource.get(m.file);
+    if (own !== undefined && !SCORE_MODULES.has(own)) return own;
+    let best: string | undefined;
+    let bestSeverity = Number.POSITIVE_INFINITY;
     for (const m of this.tx.matchedRules) {
       const module = this.moduleOfSource.get(m.file);
-      if (module !== undefined) return module;
+      if (module === undefined || SCORE_MODULES.has(module)) continue;
+      const severity = m.severity ?? 8;
+      if (severity < bestSeverity) {
+        best = module;
+        bestSeverity = severity;
+      }
     }
-    return undefined;
+    return best ?? own;
   }
 }
+
+/** Modules whose rules act on other modules' scores: a block is charged to the scoring module. */
+const SCORE_MODULES: ReadonlySet<string> = new Set(["anomaly-blocking", "correlation"]);
 
 /** node's rawHeaders are decoded as latin1 already: one char per byte, as the engine wants. */
 function pairs(raw: readonly string[]): Array<[string, string]> {

@@ -65,6 +65,17 @@ describe("WAF in the gateway: built-in baseline (no CRS needed)", () => {
     expect(g.log.at(-1)?.decision).toBe("blocked:waf:9100600");
   });
 
+  it("counts the block per second, charged to the WAF module of the rule (sqli)", async () => {
+    const { g } = await setup("{ mode: blocking }");
+    const t = Math.floor(Date.now() / 1000);
+    const r = await request(`${g.base}/search?q=1'%20OR%20'1'='1`);
+    await r.body.text();
+    await settle();
+    const reports = g.gw.secondReports(t, t + 5);
+    expect(reports.map((s) => [s.requests, s.blocked, s.s4xx, s.waf])).toEqual([[1, 1, 1, { sqli: 1 }]]);
+    expect(reports[0]!.failedClients).toBe(reports[0]!.clients); // the one client was refused
+  });
+
   it("inspects a urlencoded POST body before the upstream sees a byte", async () => {
     const { g, up } = await setup("{ mode: blocking }");
     const attack = await request(`${g.base}/login`, {
@@ -152,6 +163,19 @@ describe.skipIf(!hasCrs)("WAF in the gateway: OWASP CRS v4.28.0", () => {
     const sqli = status.modules.find((m) => m.name === "sqli");
     expect(sqli?.state).toBe("on");
     expect(sqli?.rules).toBeGreaterThan(50);
+  });
+
+  it("charges a block by anomaly score (949110) to the module of the rules that scored: sqli", async () => {
+    const { g } = await setup(`{ mode: blocking, paranoia: 1, crs: "${crsDir}" }`);
+    const t = Math.floor(Date.now() / 1000);
+    const r = await request(`${g.base}/?id=1%20UNION%20SELECT%20password%20FROM%20users--`);
+    await r.body.text();
+    expect(r.statusCode).toBe(403);
+    await settle();
+    const reports = g.gw.secondReports(t, t + 5);
+    expect(reports.reduce((n, s) => n + (s.waf?.sqli ?? 0), 0)).toBe(1);
+    expect(reports.reduce((n, s) => n + (s.routes?.all?.waf?.sqli ?? 0), 0)).toBe(1);
+    expect(g.log.at(-1)?.decision).toBe("blocked:waf:949110");
   });
 
   it("inspects responses: a leaked SQL error is blocked in phase 4", async () => {

@@ -92,15 +92,18 @@ export function alertView(over: Partial<AlertView> & { rule: string; at: number 
   };
 }
 
-/** Appends what the alerts part writes: an `alert.firing` / `alert.resolved` event with AlertView data. */
-export function fire(store: Store, alert: AlertView): number {
+/**
+ * Appends what the alerting writes (src/alerts/alerting.ts): an `alert.firing` / `alert.resolved`
+ * event with `{ alert: AlertView, whatChanged }`; `flat` writes a bare AlertView, also accepted.
+ */
+export function fire(store: Store, alert: AlertView, flat = false): number {
   const time = new Date(Date.parse(alert.firedAt ?? alert.activeAt));
   return store.events.append({
     kind: alert.state === "resolved" ? "alert.resolved" : "alert.firing",
     severity: alert.severity === "critical" ? "critical" : "warning",
-    source: "alerts",
-    subject: `alert:${alert.rule}`,
-    data: JSON.parse(JSON.stringify(alert)),
+    source: "monitor",
+    subject: `alert:${alert.fingerprint}`,
+    data: JSON.parse(JSON.stringify(flat ? alert : { alert, whatChanged: [] })),
     time: alert.state === "resolved" && alert.resolvedAt !== undefined ? new Date(alert.resolvedAt) : time,
   }).id;
 }

@@ -103,6 +103,12 @@ describe("opening and grouping", () => {
     });
   });
 
+  it("reads a bare AlertView as event data too", () => {
+    fire(store, alertView({ rule: "surge", labels: { route: "checkout" }, at: c.ms }), true);
+    expect(svc.tick().opened).toEqual([1]);
+    expect(svc.show(1).alerts.map((a) => [a.rule, a.labels])).toEqual([["surge", { route: "checkout" }]]);
+  });
+
   it("ignores alerts below the threshold, and a resolved incident takes no new alert", () => {
     fire(store, alertView({ rule: "surge", severity: "info", at: c.ms }));
     expect(svc.tick()).toMatchObject({ events: 1, opened: [] });

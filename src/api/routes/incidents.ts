@@ -58,7 +58,9 @@ interface StepBody {
 export const incidentRoutes: ApiPlugin = async (app) => {
   const viewer = app.auth.require("viewer");
   const operator = app.auth.require("operator");
-  const svc = incidentsFor(app.store, { sink: dispatcherFor(app.store) });
+  const svc = incidentsFor(app.store);
+  // Whoever created the service first (a drill, a test), its pages go through the dispatcher.
+  svc.setSink(dispatcherFor(app.store));
   svc.start();
   app.addHook("preClose", async () => svc.stop());
 

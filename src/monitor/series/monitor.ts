@@ -122,6 +122,8 @@ function labelsOf(k: GroupKey): SeriesLabels {
 /** The fixed step sizes, smallest first, a query's default step is chosen from. */
 const STEPS = [1, 5, 10, 30, 60, 300, 600, 1800, 3600, 21_600, DAY_S];
 const MAX_DEFAULT_POINTS = 720;
+/** Upper bound on the points of one answer (a 90-day range at 1 min would be 129 600). */
+const MAX_POINTS = 11_000;
 
 export class Monitor {
   readonly #now: () => number;
@@ -386,6 +388,13 @@ export class Monitor {
     const step = chooseStep(q.stepSeconds, to - from, resolution);
     const start = from - (from % step);
     if (to <= start) return { name, labels, stepSeconds: step, source, points: [] };
+    if ((to - start) / step > MAX_POINTS) {
+      throw new SeriesError(
+        "SERIES_BAD_QUERY",
+        `${Math.ceil((to - start) / step)} points asked, more than ${MAX_POINTS} in one answer`,
+        { hint: `use a step of at least ${Math.ceil((to - start) / MAX_POINTS)} s, or a shorter range` },
+      );
+    }
     const points =
       source === "ring"
         ? this.#ringPoints(name, key, module, start, to, step)

@@ -256,6 +256,19 @@ describe("queries", () => {
     expect(() => monitor.query({ name: "requests", from: T0, to: T0 + 5, stepSeconds: 0.5 })).toThrow(
       expect.objectContaining({ code: "SERIES_BAD_QUERY" }),
     );
+    expect(() =>
+      new Monitor(store, { now: () => now, minuteRetentionDays: 30 }).query({
+        name: "requests",
+        from: T0 - 30 * 86_400,
+        to: T0,
+        stepSeconds: 60,
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: "SERIES_BAD_QUERY",
+        hint: "use a step of at least 236 s, or a shorter range",
+      }),
+    );
     expect(monitor.names()).toContain("unique_clients");
   });
 

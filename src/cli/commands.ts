@@ -9,6 +9,7 @@ import { register as registerConfig } from "./config.js";
 import { register as registerControl } from "./control.js";
 import { registerCrs } from "./crs.js";
 import { registerDetect } from "./detect.js";
+import { registerDrill } from "./drill.js";
 import { register as registerEvents } from "./events.js";
 import { registerFleet } from "./fleet.js";
 import { register as registerGateway } from "./gateway.js";
@@ -42,6 +43,7 @@ export const commands: RegisterCommand[] = [
   registerTop,
   registerSeries,
   registerNotify,
+  registerDrill,
   registerAlerts,
   registerSilence,
   registerIncident,

@@ -12,6 +12,7 @@
  * against: requests and failures per second, which clients ever failed, checkouts and failed ones.
  */
 import { Agent, request } from "undici";
+import { catalog } from "./shop/catalog.js";
 
 export type ShopAction = "browse" | "product" | "search" | "cart" | "checkout";
 
@@ -43,6 +44,14 @@ export interface SecondTally {
   failed: number;
 }
 
+/** The tallies of the requests sent within a time window. */
+export interface WindowTally {
+  readonly sent: number;
+  readonly failed: number;
+  readonly clients: { readonly total: number; readonly failed: number };
+  readonly checkouts: { readonly sent: number; readonly failed: number };
+}
+
 export interface LoadReport {
   readonly sent: number;
   readonly ok: number;
@@ -61,7 +70,8 @@ const DEFAULT_MIX: Record<ShopAction, number> = {
   cart: 12,
   checkout: 8,
 };
-const SEARCH_WORDS = ["mug", "shirt", "lamp", "book", "tea", "sock"];
+const PRODUCT_IDS = catalog.map((p) => p.id);
+const SEARCH_WORDS = ["mug", "hoodie", "stickers", "cap", "handbook", "socks"];
 
 function clientAddress(i: number): string {
   return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
@@ -92,6 +102,11 @@ export class LoadGenerator {
   #checkoutsFailed = 0;
   readonly #seconds = new Map<number, SecondTally>();
   #seq = 0;
+  /** One entry per answered request, for windows: send time (ms), client, flags (1 failed, 2 checkout). */
+  #logAt = new Float64Array(4096);
+  #logClient = new Uint32Array(4096);
+  #logFlags = new Uint8Array(4096);
+  #logLength = 0;
 
   constructor(opts: LoadOptions) {
     this.#opts = opts;
@@ -149,6 +164,53 @@ export class LoadGenerator {
     };
   }
 
+  /** What the shoppers lived through for the requests sent in [fromMs, toMs). */
+  window(fromMs: number, toMs: number): WindowTally {
+    let sent = 0;
+    let failedCount = 0;
+    let checkouts = 0;
+    let checkoutsFailed = 0;
+    const clients = new Set<number>();
+    const clientsFailed = new Set<number>();
+    for (let i = 0; i < this.#logLength; i++) {
+      const at = this.#logAt[i]!;
+      if (at < fromMs || at >= toMs) continue;
+      const client = this.#logClient[i]!;
+      const flags = this.#logFlags[i]!;
+      sent++;
+      clients.add(client);
+      if (flags & 2) checkouts++;
+      if (flags & 1) {
+        failedCount++;
+        clientsFailed.add(client);
+        if (flags & 2) checkoutsFailed++;
+      }
+    }
+    return {
+      sent,
+      failed: failedCount,
+      clients: { total: clients.size, failed: clientsFailed.size },
+      checkouts: { sent: checkouts, failed: checkoutsFailed },
+    };
+  }
+
+  #log(at: number, client: number, flags: number): void {
+    if (this.#logLength === this.#logAt.length) {
+      const grow = <T extends Float64Array | Uint32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+        const b = make(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.#logAt = grow(this.#logAt, (n) => new Float64Array(n));
+      this.#logClient = grow(this.#logClient, (n) => new Uint32Array(n));
+      this.#logFlags = grow(this.#logFlags, (n) => new Uint8Array(n));
+    }
+    this.#logAt[this.#logLength] = at;
+    this.#logClient[this.#logLength] = client;
+    this.#logFlags[this.#logLength] = flags;
+    this.#logLength++;
+  }
+
   #tick(): void {
     const elapsed = (this.#now() - this.#rateSince) / 1000;
     const due = Math.floor(elapsed * this.#rps) - this.#issuedSinceRate;
@@ -181,7 +243,7 @@ export class LoadGenerator {
     let body: string | undefined;
     switch (action) {
       case "product":
-        path = `/product/${1 + (n % 8)}`;
+        path = `/product/${PRODUCT_IDS[n % PRODUCT_IDS.length]}`;
         break;
       case "search":
         path = `/search?q=${SEARCH_WORDS[n % SEARCH_WORDS.length]}`;
@@ -189,7 +251,7 @@ export class LoadGenerator {
       case "cart":
         method = "POST";
         path = "/cart";
-        body = `id=${1 + (n % 8)}&qty=1`;
+        body = `id=${PRODUCT_IDS[n % PRODUCT_IDS.length]}&qty=1`;
         headers["content-type"] = "application/x-www-form-urlencoded";
         break;
       case "checkout":
@@ -201,7 +263,8 @@ export class LoadGenerator {
       default:
         break;
     }
-    const second = Math.floor(this.#now() / 1000);
+    const sentAt = this.#now();
+    const second = Math.floor(sentAt / 1000);
     let tally = this.#seconds.get(second);
     if (tally === undefined) {
       tally = { t: second, sent: 0, failed: 0 };
@@ -229,7 +292,9 @@ export class LoadGenerator {
       .then((status) => {
         this.#inFlight--;
         this.#byStatus.set(status, (this.#byStatus.get(status) ?? 0) + 1);
-        if (failed(status)) {
+        const bad = failed(status);
+        this.#log(sentAt, client, (bad ? 1 : 0) | (action === "checkout" ? 2 : 0));
+        if (bad) {
           this.#failed++;
           slot.failed++;
           this.#clientsFailed.add(client);

@@ -46,6 +46,36 @@ describe("LoadGenerator", () => {
     for (const a of addresses) expect(a).toMatch(/^10\.0\.0\.\d+$/);
     expect(r.perSecond.reduce((n, s) => n + s.sent, 0)).toBe(r.sent);
     expect(r.perSecond.reduce((n, s) => n + s.failed, 0)).toBe(r.failed);
+    // The whole run as one window is the report; an empty window is zeros.
+    expect(gen.window(0, Number.MAX_SAFE_INTEGER)).toEqual({
+      sent: r.sent,
+      failed: r.failed,
+      clients: r.clients,
+      checkouts: r.checkouts,
+    });
+    expect(gen.window(0, 1)).toEqual({
+      sent: 0,
+      failed: 0,
+      clients: { total: 0, failed: 0 },
+      checkouts: { sent: 0, failed: 0 },
+    });
+  });
+
+  it("tallies a window by send time", async () => {
+    const gen = new LoadGenerator({ url, rps: 100, clients: 5 });
+    gen.start();
+    await new Promise((r) => setTimeout(r, 500));
+    const mid = Date.now();
+    await new Promise((r) => setTimeout(r, 500));
+    gen.setRate(0);
+    const r = await gen.stop();
+    const before = gen.window(0, mid);
+    const after = gen.window(mid, Number.MAX_SAFE_INTEGER);
+    expect(before.sent + after.sent).toBe(r.sent);
+    expect(before.failed + after.failed).toBe(r.failed);
+    expect(before.checkouts.sent + after.checkouts.sent).toBe(r.checkouts.sent);
+    expect(before.sent).toBeGreaterThan(30);
+    expect(after.sent).toBeGreaterThan(30);
   });
 
   it("counts requests above the in-flight cap as held, not sent", async () => {

@@ -354,6 +354,12 @@ export class IncidentRepository {
     return this.action(id);
   }
 
+  /** The newest event id of the log (0 when empty). */
+  lastEventId(): number {
+    const row = this.#db.prepare("SELECT max(id) AS id FROM events").get() as { id: number | null };
+    return row.id ?? 0;
+  }
+
   cursor(name: string): number {
     const row = this.#db.prepare("SELECT after_id FROM incident_cursors WHERE name = ?").get(name) as
       | { after_id: number }

@@ -182,11 +182,10 @@ export class IncidentService {
     const joined: number[] = [];
     let count = 0;
     const cfg = this.config();
-    const events = this.#store.events.list({
-      afterId: this.repo.cursor(CURSOR),
-      kinds: ALERT_EVENT_KINDS,
-      limit: BATCH,
-    });
+    const cursor = this.repo.cursor(CURSOR);
+    // Read before the list: writes are serialised, so no event at or below it can still appear.
+    const head = this.repo.lastEventId();
+    const events = this.#store.events.list({ afterId: cursor, kinds: ALERT_EVENT_KINDS, limit: BATCH });
     for (const e of events) {
       // One transaction per event: what it caused and the cursor move together.
       this.#store.db.transaction(() => {
@@ -197,6 +196,8 @@ export class IncidentService {
       })();
       count += 1;
     }
+    // Past the other events too, so that the next tick does not scan them again.
+    if (events.length < BATCH && head > (events.at(-1)?.id ?? cursor)) this.repo.setCursor(CURSOR, head);
     return { events: count, opened, joined, escalated: this.escalate(cfg) };
   }
 

@@ -63,8 +63,11 @@ describe("opening and grouping", () => {
     expect(sink.sent[0]!.text).toContain(
       "1. [security] v2 applied 01:58 by deploy-bot: waf.modules.sqli off",
     );
-    // The same event is never processed twice.
+    // The same event is never processed twice, and the cursor moves past other events.
     expect(svc.tick()).toMatchObject({ events: 0, opened: [] });
+    const other = store.events.append({ kind: "settings.changed", severity: "info", source: "test" });
+    svc.tick();
+    expect(svc.repo.cursor("alerts")).toBe(other.id);
   });
 
   it("joins alerts about the same service within the window, opens another after it", () => {

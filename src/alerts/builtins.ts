@@ -38,7 +38,7 @@ export const BUILTIN_RULES: readonly BuiltinRule[] = [
   {
     name: "traffic-drop",
     expr: "anomaly(requests, drop) > 0.9",
-    for: "5s",
+    for: "3s",
     severity: "critical",
     summary: "traffic drop{{on}}: {{value}} requests/s, far below the usual level",
     runbook: "traffic-drop",

@@ -293,7 +293,10 @@ export class RuleEvaluator {
       if (ep !== undefined) {
         if (Math.abs(p.value - ep.level) > Math.abs(ep.furthest - ep.level)) ep.furthest = p.value;
         ep.peak = Math.max(ep.peak, score);
-        const back = Math.abs(p.value - ep.level) <= 0.5 * Math.abs(ep.furthest - ep.level);
+        // Back: on the level's side of the midpoint between the furthest value and the level (or
+        // beyond the level: traffic returning above its old rate after a drop is back too).
+        const mid = (ep.level + ep.furthest) / 2;
+        const back = ep.furthest < ep.level ? p.value >= mid : p.value <= mid;
         if (back && !compare(score, expr.op, expr.threshold)) track.episode = undefined;
         else {
           // The alert shows the episode's peak score: the evidence that made it fire.

@@ -4,6 +4,7 @@
  */
 import "./composite.js";
 import "./contextual.js";
+import "./hybrid.js";
 import "./drop.js";
 import "./level-shift.js";
 import "./spike.js";
@@ -21,5 +22,5 @@ export {
   runDetector,
 } from "./registry.js";
 
-/** The detector used when none is named: the best on NAB (see composite.ts). */
-export const DEFAULT_DETECTOR = "composite";
+/** The detector used when none is named: the best on NAB (see hybrid.ts). */
+export const DEFAULT_DETECTOR = "hybrid";

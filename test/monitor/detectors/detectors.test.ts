@@ -22,7 +22,7 @@ const noisy = (n: number, mean: number, sd: number, seed: number) => {
 
 describe("registry", () => {
   it("lists every detector and the default", () => {
-    expect(detectorNames()).toEqual(["composite", "contextual", "drop", "level-shift", "spike"]);
+    expect(detectorNames()).toEqual(["composite", "contextual", "drop", "hybrid", "level-shift", "spike"]);
     expect(detectorNames()).toContain(DEFAULT_DETECTOR);
   });
 

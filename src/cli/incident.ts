@@ -17,7 +17,12 @@ import {
 import type { ChangeEntry } from "../changes/types.js";
 import { ExitCode } from "../errors.js";
 import type { TimelineEntry } from "../incidents/timeline.js";
-import { INCIDENT_SEVERITIES, type Incident, type IncidentEntry } from "../incidents/types.js";
+import {
+  type ActionItem,
+  INCIDENT_SEVERITIES,
+  type Incident,
+  type IncidentAlert,
+} from "../incidents/types.js";
 
 /** Runs a command body; an unreachable control plane is exit 1 with a clear message. */
 export async function guarded(json: boolean | undefined, fn: () => Promise<number>): Promise<void> {
@@ -108,7 +113,7 @@ async function show(idText: string, opts: CommonOptions): Promise<number> {
   if (detail.status !== 200) return reportIncidentError(detail, opts.json);
   const timeline = await client.call("GET", `/incidents/${id}/timeline`);
   if (timeline.status !== 200) return reportIncidentError(timeline, opts.json);
-  const d = detail.body as { incident: Incident; entries: IncidentEntry[] };
+  const d = detail.body as { incident: Incident; alerts: IncidentAlert[]; actions: ActionItem[] };
   const t = timeline.body as { entries: TimelineEntry[] };
   if (opts.json === true) {
     console.log(JSON.stringify({ ...detail.body, timeline: t.entries }));
@@ -117,6 +122,18 @@ async function show(idText: string, opts: CommonOptions): Promise<number> {
   console.log(formatIncident(d.incident));
   console.log("");
   console.log(formatChanges(d.incident.whatChanged));
+  if (d.alerts.length > 0) {
+    console.log("\nAlerts:");
+    for (const a of d.alerts) console.log(`  ${a.state.padEnd(8)} ${a.rule} (${a.severity}) ${a.summary}`);
+  }
+  if (d.actions.length > 0) {
+    console.log("\nAction items:");
+    for (const a of d.actions) {
+      console.log(
+        `  #${a.id} [${a.doneAt === null ? " " : "x"}] ${a.title} (owner ${a.owner}, due ${a.due})`,
+      );
+    }
+  }
   console.log("");
   console.log("Timeline (UTC):");
   console.log(

@@ -121,6 +121,7 @@ describe("rampart incident (real process)", { timeout: 90_000 }, () => {
       "What changed before the onset (most likely cause first):\n  1. [security] v2 applied",
     );
     expect(show.stdout).toMatch(/alert surge firing: surge on checkout/);
+    expect(show.stdout).toContain("Alerts:\n  firing   surge (critical) surge on checkout");
 
     const ack = await rampart(["incident", "ack", "1", "--as", "ann", "-m", "on it"]);
     expect([ack.code, ack.stdout.trim()]).toEqual([0, "incident #1 acknowledged"]);

@@ -3,6 +3,7 @@
  * - GET /series?name=&route=|gateway=&module=&from=&to=&step=   one series over a range
  * - GET /series/names                                           series names, routes and gateways
  * - GET /series/top?limit=&window=                              the busiest routes now
+ * - GET /series/stats                                           memory held, late/malformed data dropped
  * - GET /series/distinct-clients?from=&to=&route=|gateway=&failed=   distinct clients over a window
  * Times are ISO 8601, Unix seconds or a duration ago (`10m`); counters are per-second rates
  * averaged over the step. The monitor itself is src/monitor/series.
@@ -94,6 +95,19 @@ export const seriesRoutes: ApiPlugin = async (app) => {
       preHandler: app.auth.require("viewer"),
     },
     async () => ({ names: monitor.names(), ...monitor.labelValues() }),
+  );
+
+  app.get(
+    "/series/stats",
+    {
+      schema: {
+        summary: "The monitor's own figures: groups and ring memory, late and malformed data dropped",
+        tags: ["series"],
+      },
+      config: { role: "viewer" },
+      preHandler: app.auth.require("viewer"),
+    },
+    async () => monitor.stats(),
   );
 
   app.get<{ Querystring: { limit?: number; window?: string } }>(

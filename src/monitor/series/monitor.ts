@@ -84,6 +84,8 @@ export interface MonitorStats {
   readonly droppedGroupSeconds: number;
   /** Attested counts with a field that is not a finite, non-negative number: dropped. */
   readonly malformedCounts: number;
+  /** Gateway seconds that arrived after their second had closed without them: dropped. */
+  readonly lateSeconds: number;
   readonly lastError: string | undefined;
 }
 
@@ -143,6 +145,7 @@ export class Monitor {
   #minute: number;
   #droppedGroupSeconds = 0;
   #malformed = 0;
+  #lateSeconds = 0;
   #lastError: string | undefined;
   #timer: NodeJS.Timeout | undefined;
 
@@ -194,7 +197,13 @@ export class Monitor {
     let newest = -1;
     for (const s of a.seconds) {
       newest = Math.max(newest, s.t);
-      if (s.t <= this.#closedThrough || s.t > Math.floor(nowMs / 1000) + 60) continue; // closed, or a clock far ahead
+      if (s.t <= this.#closedThrough) {
+        // A resend (at or before what the gateway had reported through) is expected; anything
+        // else arrived after its second closed without it.
+        if (s.t > g.through) this.#lateSeconds++;
+        continue;
+      }
+      if (s.t > Math.floor(nowMs / 1000) + 60) continue; // a gateway clock far ahead
       let byGateway = this.#pending.get(s.t);
       if (byGateway === undefined) {
         byGateway = new Map();
@@ -557,6 +566,7 @@ export class Monitor {
       closedThrough: this.#closedThrough,
       droppedGroupSeconds: this.#droppedGroupSeconds,
       malformedCounts: this.#malformed,
+      lateSeconds: this.#lateSeconds,
       lastError: this.#lastError,
     };
   }

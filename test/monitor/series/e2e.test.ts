@@ -155,6 +155,16 @@ describe("series end to end", () => {
     expect(top.body.routes.map((r) => r.route)).toEqual(["shop"]);
     expect(top.body.routes[0]!.requestsPerSecond).toBeCloseTo(56 / 60, 5);
 
+    const stats = await api<{
+      groups: number;
+      ringBytes: number;
+      lateSeconds: number;
+      malformedCounts: number;
+    }>("/series/stats");
+    // fleet, route shop, gateways edge-1 and edge-2: 11 columns x 3600 s x 4 bytes each, plus WAF module rings
+    expect(stats.body).toMatchObject({ groups: 4, lateSeconds: 0, malformedCounts: 0 });
+    expect(stats.body.ringBytes).toBe(4 * 11 * 14_400 + 3 * 14_400);
+
     const names = await api<{ names: string[]; routes: string[]; gateways: string[] }>("/series/names");
     expect(names.body.names).toContain("failed_clients");
     expect(names.body.routes).toEqual(["shop"]);

@@ -101,6 +101,7 @@ describe("closing seconds", () => {
     // T0 stays as handed out; the late gateway's T0 is not counted anywhere.
     const q = monitor.query({ name: "requests", from: T0, to: T0 + 1 });
     expect(q.points).toEqual([{ t: T0, value: 5 }]);
+    expect(monitor.stats().lateSeconds).toBe(1);
     // T0+1 still waits for g1 (live, reported through T0) until its own lateness bound.
     expect(closed.map((c) => c.t)).toEqual([T0]);
     at(T0 + 5);
@@ -135,6 +136,9 @@ describe("closing seconds", () => {
     at(T0 + 1.5);
     monitor.ingest(attestation("g1", secondsOf(burst(T0, 7)), T0));
     expect(sample(closed[0]!.samples, "requests")).toBe(7);
+    at(T0 + 2.5);
+    monitor.ingest(attestation("g1", secondsOf(burst(T0, 7)), T0 + 1)); // T0 again, closed now: a resend
+    expect(monitor.stats().lateSeconds).toBe(0);
   });
 
   it("merges latency histograms across gateways and counts WAF blocks, rate limits and shed per kind", () => {

@@ -179,6 +179,17 @@ function suggestions(cause: ChangeEntry | null): string[] {
   return out;
 }
 
+/**
+ * A change's title with its time in the document's zone: what-changed titles carry the UTC "HH:MM"
+ * of the change (changes/what-changed.ts), which a document in another zone must not show.
+ */
+function inZone(c: ChangeEntry, show: (iso: string) => string): string {
+  const hhmm = ` ${c.time.slice(11, 16)}`;
+  return c.title.includes(hhmm)
+    ? c.title.replace(hhmm, ` at ${show(c.time)}`)
+    : `${c.title} (at ${show(c.time)})`;
+}
+
 export function writePostmortem(input: PostmortemInput): Postmortem {
   const fmt = zoneFormatter(input.timeZone);
   const show = (iso: string) => formatIn(fmt, iso);
@@ -199,7 +210,7 @@ export function writePostmortem(input: PostmortemInput): Postmortem {
     m?.checkout === undefined
       ? {
           value: null,
-          text: "no checkout route",
+          text: m === undefined ? "not recorded" : "no checkout route",
           source: m === undefined ? noSeries : "the config has no checkout route",
         }
       : share(
@@ -267,7 +278,7 @@ export function writePostmortem(input: PostmortemInput): Postmortem {
     "DRAFT: to be confirmed by a person.",
     cause === null
       ? "No change was recorded in the window before the onset."
-      : `Most likely cause: ${cause.title}${cause.security ? " (security-relevant)" : ""}, ${formatDuration(Date.parse(i.onsetAt) - Date.parse(cause.time))} before the onset [${cause.eventId === undefined ? `config v${cause.version ?? "?"}` : `event:${cause.eventId}`}].`,
+      : `Most likely cause: ${inZone(cause, show)}${cause.security ? " (security-relevant)" : ""}, ${formatDuration(Date.parse(i.onsetAt) - Date.parse(cause.time))} before the onset [${cause.eventId === undefined ? `config v${cause.version ?? "?"}` : `event:${cause.eventId}`}].`,
     ...(cause?.diff !== undefined && cause.diff.length > 0 ? [`Diff: ${cause.diff.join("; ")}.`] : []),
     fixShown === null
       ? "Resolving action: not recorded."

@@ -188,6 +188,12 @@ export function runbookFacts(
     windowMs: opts.changesWindowMs ?? 6 * 3_600_000,
     limit: 10,
   });
+  // Roll back to the version before the most recent security-relevant one, else before the live one.
+  const suspect = changes.find((c) => c.security && c.version !== undefined);
+  const rollbackTo =
+    (suspect?.version === undefined ? undefined : store.versions.get(suspect.version)?.parentId) ??
+    latest?.parentId ??
+    undefined;
   let critical: readonly string[] = [];
   try {
     critical = policySettings(store).criticalModules;
@@ -231,6 +237,7 @@ export function runbookFacts(
       priority: r.priority,
       limits: r.rateLimits.map(limitText),
     })),
+    ...(rollbackTo === undefined ? {} : { rollbackTo }),
     ...(opts.route === undefined ? {} : { route: opts.route }),
     ...(opts.incidentId === undefined ? {} : { incidentId: opts.incidentId }),
   };

@@ -186,7 +186,7 @@ describe("postmortem numbers", () => {
     expect(pm.rootCause.cause).toEqual(cause);
     expect(pm.rootCause.resolvingAction?.source).toBe("event:20");
     expect(pm.rootCause.text).toBe(
-      "DRAFT: to be confirmed by a person. Most likely cause: v2 applied 01:58 by deploy-bot: waf.modules.sqli off (security-relevant), 2 min 0 s before the onset [event:5]. Diff: waf.modules.sqli off. Resolving action: config v3 rolls back to v1 by ann at 2026-03-01 02:11:30 [event:20].",
+      "DRAFT: to be confirmed by a person. Most likely cause: v2 applied at 2026-03-01 01:58:00 by deploy-bot: waf.modules.sqli off (security-relevant), 2 min 0 s before the onset [event:5]. Diff: waf.modules.sqli off. Resolving action: config v3 rolls back to v1 by ann at 2026-03-01 02:11:30 [event:20].",
     );
     expect(pm.measures.preventive.map((a) => a.id)).toEqual([1]);
     expect(pm.measures.corrective.map((a) => a.id)).toEqual([2]);
@@ -228,6 +228,8 @@ describe("postmortem document", () => {
       "Duration of Outage: 20 min 0 s, from 2026-03-01 05:00:00 to 2026-03-01 05:20:00 (Africa/Nairobi) _(incident #3: onset to resolved)_",
     );
     expect(md).toContain("- 2026-03-01 05:11:30 config v3 rolls back to v1 by ann _(event:20)_");
+    // The change's own "01:58" (UTC) is shown in the document's zone.
+    expect(md).toContain("Most likely cause: v2 applied at 2026-03-01 04:58:00 by deploy-bot");
     expect(md).toContain("- Peak error ratio: 42.0 % at 2026-03-01 05:05:00");
     expect(md).toContain("- [ ] #1 Require a second admin for overrides (owner bob, due 2026-03-15)");
     expect(md).toContain(

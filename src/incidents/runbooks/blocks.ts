@@ -48,15 +48,8 @@ export function modulesBlock(f: RunbookFacts): string {
   ].join("\n");
 }
 
-/** The rollback to the live version's parent, or to the newest version before the top security change. */
-export function rollbackTarget(f: RunbookFacts): number | undefined {
-  const suspect = f.changes.find((c) => c.security && c.version !== undefined);
-  if (suspect?.version !== undefined && suspect.version > 1) return suspect.version - 1;
-  return f.live?.parentId ?? undefined;
-}
-
 export function rollbackCommand(f: RunbookFacts): string {
-  const target = rollbackTarget(f);
+  const target = f.rollbackTo;
   return target === undefined
     ? 'rampart config rollback -m "incident: roll back"'
     : `rampart config rollback ${target} -m "incident${f.incidentId === undefined ? "" : ` #${f.incidentId}`}: back to v${target}"`;

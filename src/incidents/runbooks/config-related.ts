@@ -32,8 +32,10 @@ export const configRelated: Runbook = {
       "Every gateway should answer 403 to an obvious attack once the rollback is live (`rampart fleet` shows the version each runs).",
       code([probeCommand(f)]),
       "## 5. Then look further",
-      "- Traffic still above normal after the rollback: `rampart runbook surge`.",
-      "- Errors still high: `rampart runbook error-spike`.",
-      '- Record what you did: `rampart incident note ID "..."`, then `rampart incident mitigate ID`.',
+      [
+        "- Traffic still above normal after the rollback: `rampart runbook surge`.",
+        "- Errors still high: `rampart runbook error-spike`.",
+        `- Record what you did: \`rampart incident note ${f.incidentId ?? "ID"} "..."\`, then \`rampart incident mitigate ${f.incidentId ?? "ID"}\`.`,
+      ].join("\n"),
     ].join("\n\n"),
 };

@@ -39,6 +39,11 @@ export interface RunbookFacts {
     readonly priority: string;
     readonly limits: readonly string[];
   }[];
+  /**
+   * The version to roll back to: the parent of the most recent security-relevant version in the
+   * changes, else the live version's parent; undefined when there is none.
+   */
+  readonly rollbackTo?: number;
   /** The route the alert or incident is about, if any. */
   readonly route?: string;
   /** The incident the runbook is read for, if any. */

@@ -100,8 +100,9 @@ function alertFacts(e: StoredEvent): AlertFacts | undefined {
     severity,
     labels,
     summary: typeof d.summary === "string" ? d.summary : d.rule,
-    activeAt: isTime(d.activeAt) ? d.activeAt : e.time,
-    ...(isTime(d.firedAt) ? { firedAt: d.firedAt } : {}),
+    // Normalised, so that stored times compare as strings (grouping window, lastAlertAt).
+    activeAt: isTime(d.activeAt) ? new Date(d.activeAt).toISOString() : e.time,
+    ...(isTime(d.firedAt) ? { firedAt: new Date(d.firedAt).toISOString() } : {}),
     ...(typeof d.runbook === "string" ? { runbook: d.runbook } : {}),
   };
 }

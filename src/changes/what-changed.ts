@@ -161,7 +161,7 @@ export function rankChanges(input: RankInput): ChangeEntry[] {
   const to = input.before.getTime();
   const inWindow = (t: string) => {
     const ms = Date.parse(t);
-    return ms >= from && ms <= to;
+    return ms >= from && ms < to;
   };
   const entries: ChangeEntry[] = [];
   for (const f of input.versions) if (inWindow(f.version.createdAt)) entries.push(versionEntry(f, input));
@@ -180,6 +180,12 @@ export interface WhatChangedOptions {
   readonly windowMs?: number;
   /** Default 20. */
   readonly limit?: number;
+  /**
+   * Changes this long after `before` still count (default 1000 ms): a series alert's onset is the
+   * start of its second, so a version applied within that second, just before the traffic moved,
+   * may be the cause.
+   */
+  readonly resolutionMs?: number;
 }
 
 function configOf(v: ConfigVersion | undefined): RampartConfig | undefined {
@@ -196,10 +202,11 @@ function configOf(v: ConfigVersion | undefined): RampartConfig | undefined {
 /** Reads the window's versions and change events from the store and ranks them. */
 export function whatChanged(store: Store, opts: WhatChangedOptions): ChangeEntry[] {
   const windowMs = opts.windowMs ?? DEFAULT_WINDOW_MS;
-  const since = new Date(opts.before.getTime() - windowMs);
+  const before = new Date(opts.before.getTime() + (opts.resolutionMs ?? 1000));
+  const since = new Date(before.getTime() - windowMs);
   const events = store.events
     .list({ since, kinds: CHANGE_EVENT_KINDS, limit: 10_000 })
-    .filter((e) => Date.parse(e.time) <= opts.before.getTime());
+    .filter((e) => Date.parse(e.time) < before.getTime());
   const versions: VersionFact[] = [];
   for (const e of events) {
     if (e.kind !== "config.applied" && e.kind !== "config.rolled-back") continue;
@@ -211,7 +218,7 @@ export function whatChanged(store: Store, opts: WhatChangedOptions): ChangeEntry
     const changes = next === undefined ? [] : planChange(parent, next, []).changes;
     versions.push({ version: v, rollbackOf: v.rollbackOf, changes, eventId: e.id });
   }
-  return rankChanges({ before: opts.before, windowMs, versions, events }).slice(0, opts.limit ?? 20);
+  return rankChanges({ before, windowMs, versions, events }).slice(0, opts.limit ?? 20);
 }
 
 /** The line a notification leads with. */

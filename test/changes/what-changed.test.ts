@@ -88,6 +88,18 @@ describe("whatChanged", () => {
     applyConfig(store, { document: V1, message: "after onset", actor: admin });
     const list = whatChanged(store, { before: new Date("2026-03-10T02:00:00Z"), windowMs: 30 * 60_000 });
     expect(list.map((c) => c.version)).toEqual([2]);
+    // The onset of a series alert is the start of its second: a change within that second counts.
+    at("2026-03-10T02:20:00.400Z");
+    applyConfig(store, { document: V2_PORT, message: "within the onset's second", actor: admin });
+    const within = whatChanged(store, { before: new Date("2026-03-10T02:20:00Z"), windowMs: 15 * 60_000 });
+    expect(within.map((c) => c.version)).toEqual([4, 3]);
+    expect(
+      whatChanged(store, {
+        before: new Date("2026-03-10T02:20:00Z"),
+        windowMs: 15 * 60_000,
+        resolutionMs: 0,
+      }).map((c) => c.version),
+    ).toEqual([3]);
     expect(list[0]?.title).toBe("v2 applied 01:50 by deploy-bot: gateway.listen.port 8080 -> 8081");
   });
 

@@ -23,6 +23,7 @@ import {
   type Incident,
   type IncidentAlert,
 } from "../incidents/types.js";
+import { parseSince } from "./events.js";
 
 /** Runs a command body; an unreachable control plane is exit 1 with a clear message. */
 export async function guarded(json: boolean | undefined, fn: () => Promise<number>): Promise<void> {
@@ -145,17 +146,28 @@ async function show(idText: string, opts: CommonOptions): Promise<number> {
   return ExitCode.ok;
 }
 
-async function open(
-  title: string,
-  opts: CommonOptions & { severity?: string; service?: string; runbook?: string; as?: string },
-): Promise<number> {
+interface OpenOptions extends CommonOptions {
+  severity?: string;
+  service?: string;
+  runbook?: string;
+  onset?: string;
+  as?: string;
+}
+
+async function open(title: string, opts: OpenOptions): Promise<number> {
   const severity = opts.severity?.toUpperCase();
   if (severity !== undefined && !(INCIDENT_SEVERITIES as readonly string[]).includes(severity)) {
     console.error(`error: --severity ${opts.severity}: use ${INCIDENT_SEVERITIES.join(", ")}`);
     return ExitCode.invalidInput;
   }
+  const onset = opts.onset === undefined ? undefined : parseSince(opts.onset);
+  if (opts.onset !== undefined && onset === undefined) {
+    console.error(`error: --onset ${opts.onset}: use e.g. 20m (ago) or an ISO 8601 time`);
+    return ExitCode.invalidInput;
+  }
   const answer = await clientFrom(opts).call("POST", "/incidents", {
     title,
+    ...(onset === undefined ? {} : { onsetAt: onset.toISOString() }),
     ...(severity === undefined ? {} : { severity }),
     ...(opts.service === undefined ? {} : { service: opts.service }),
     ...(opts.runbook === undefined ? {} : { runbook: opts.runbook }),
@@ -222,14 +234,10 @@ export function register(program: Command): void {
         .description("Open an incident by hand (pages the escalation policy's first level).")
         .option("--severity <sev>", "SEV1 (worst) .. SEV4", "SEV3")
         .option("--service <name>", "what it is about, e.g. route=checkout")
-        .option("--runbook <name>", "the runbook to follow"),
+        .option("--runbook <name>", "the runbook to follow")
+        .option("--onset <when>", "when it began, if before now: 20m (ago) or an ISO 8601 time"),
     ),
-  ).action(
-    (
-      title: string,
-      opts: CommonOptions & { severity?: string; service?: string; runbook?: string; as?: string },
-    ) => guarded(opts.json, () => open(title, opts)),
-  );
+  ).action((title: string, opts: OpenOptions) => guarded(opts.json, () => open(title, opts)));
 
   withClientOptions(
     incident

@@ -209,5 +209,28 @@ describe("rampart incident (real process)", { timeout: 90_000 }, () => {
     };
     expect(json.rootCause.draft).toBe(true);
     expect((await rampart(["postmortem", "1", "--tz", "Nowhere/Else"])).code).toBe(2);
+
+    const byHand = await rampart([
+      "incident",
+      "open",
+      "checkout slow",
+      "--severity",
+      "sev2",
+      "--onset",
+      "5m",
+      "--json",
+    ]);
+    const opened = JSON.parse(byHand.stdout) as {
+      id: number;
+      severity: string;
+      onsetAt: string;
+      openedAt: string;
+    };
+    expect(opened).toMatchObject({ id: 2, severity: "SEV2" });
+    expect(Date.parse(opened.openedAt) - Date.parse(opened.onsetAt)).toBeGreaterThanOrEqual(
+      5 * 60_000 - 5_000,
+    );
+    expect(Date.parse(opened.openedAt) - Date.parse(opened.onsetAt)).toBeLessThanOrEqual(5 * 60_000 + 5_000);
+    expect((await rampart(["incident", "open", "x", "--onset", "tomorrow"])).code).toBe(2);
   });
 });

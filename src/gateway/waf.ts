@@ -13,7 +13,7 @@ import { assembleWaf, type WafAssembly } from "../waf/crs/assemble.js";
 import { auditRecord, errorLogLine } from "../waf/engine/log-format.js";
 import type { RuleSet } from "../waf/engine/ruleset.js";
 import type { Intervention, Transaction } from "../waf/engine/transaction.js";
-import { loadWaf } from "../waf/index.js";
+import { DEFAULT_TIME_BUDGET, loadWaf, warmUp } from "../waf/index.js";
 import type { GuardRequest, GuardSession, GuardVerdict, RequestGuard, RequestGuardFactory } from "./guard.js";
 
 /** Where matched-rule lines and audit records go. */
@@ -145,7 +145,8 @@ class WafSession implements GuardSession {
     const tx = this.tx;
     tx.processLogging();
     const matched = tx.matchedRules;
-    if (matched.length === 0) return;
+    // Engine errors (a value a pattern saw only part of) are audited even when nothing matched.
+    if (matched.length === 0 && tx.errors.length === 0) return;
     for (const m of matched) this.sink.errorLine(errorLogLine(tx, m));
     this.sink.auditRecord(JSON.stringify(auditRecord(tx)));
   }
@@ -216,7 +217,13 @@ export function compileWaf(
     anomalyThreshold: waf.anomalyThreshold,
     ...(extraSettings !== undefined ? { extraSettings } : {}),
   });
-  const ruleSet = loadWaf({ sources: assembly.sources.map((s) => ({ name: s.name, text: s.text })) });
+  // Each request gets an engine time budget (src/waf/engine/transaction.ts); warming the rule set
+  // up first keeps V8's first-use compilation out of real requests' budgets.
+  const ruleSet = loadWaf({
+    sources: assembly.sources.map((s) => ({ name: s.name, text: s.text })),
+    timeBudget: DEFAULT_TIME_BUDGET,
+  });
+  warmUp(ruleSet);
   const hash = createHash("sha256");
   for (const s of assembly.sources) hash.update(s.name).update("\0").update(s.text).update("\0");
   const perFile = new Map<string, number>();

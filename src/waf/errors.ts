@@ -12,7 +12,9 @@ export type WafErrorCode =
   | "WAF_OPERATOR_PARAM" // an operator's parameter is invalid (bad regex, missing data file)
   | "WAF_ACTION_PARAM"
   | "WAF_INCLUDE" // an Include could not be read
-  | "WAF_RULE"; // a rule is inconsistent (no id, chain without a next rule, ...)
+  | "WAF_RULE" // a rule is inconsistent (no id, chain without a next rule, ...)
+  | "WAF_TIME_BUDGET" // a transaction used up its engine time budget (transaction.ts)
+  | "WAF_MATCH_LIMIT"; // a pattern saw only part of a value (rx.ts, NONLINEAR_INPUT_CAP)
 
 export class WafError extends RampartError {
   readonly loc: SourceLocation | undefined;

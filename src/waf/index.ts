@@ -12,7 +12,7 @@ import "./bodies/index.js";
 import "./operators/index.js";
 import "./transforms/index.js";
 import { getBodyProcessor } from "./bodies/registry.js";
-import { type CompileDeps, compileRuleSet, type RuleSet } from "./engine/index.js";
+import { type CompileDeps, compileRuleSet, type RuleSet, type TimeBudget } from "./engine/index.js";
 import { WafError } from "./errors.js";
 import { getOperator } from "./operators/registry.js";
 import { globFiles, nodeHost, parseActions, parseSecLang, parseVariables } from "./seclang/index.js";
@@ -39,6 +39,10 @@ export interface LoadWafOptions {
   readonly now?: () => number;
   /** What the ENV variable shows (nothing by default). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Monotonic clock in ms for the per-transaction time budget (defaults to performance.now). */
+  readonly clock?: () => number;
+  /** Per-transaction engine time budget (the gateway passes DEFAULT_TIME_BUDGET); none by default. */
+  readonly timeBudget?: TimeBudget;
 }
 
 /** Reads a data file as bytes (latin1), relative to the rule file that names it. */
@@ -55,7 +59,9 @@ export function readDataFile(path: string, fromFile: string): string {
 }
 
 /** The engine's dependencies wired to the real registries. */
-export function defaultDeps(extra: Pick<LoadWafOptions, "now" | "env"> = {}): CompileDeps {
+export function defaultDeps(
+  extra: Pick<LoadWafOptions, "now" | "env" | "clock" | "timeBudget"> = {},
+): CompileDeps {
   return {
     operator: getOperator,
     transform: getTransform,
@@ -65,6 +71,8 @@ export function defaultDeps(extra: Pick<LoadWafOptions, "now" | "env"> = {}): Co
     parseActions,
     ...(extra.now === undefined ? {} : { now: extra.now }),
     ...(extra.env === undefined ? {} : { env: extra.env }),
+    ...(extra.clock === undefined ? {} : { clock: extra.clock }),
+    ...(extra.timeBudget === undefined ? {} : { timeBudget: extra.timeBudget }),
   };
 }
 

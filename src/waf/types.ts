@@ -57,6 +57,11 @@ export interface OperatorContext {
    * (index 0 = whole match, 1–9 = groups), as ModSecurity fills TX.0–TX.9.
    */
   readonly captures: ByteString[] | undefined;
+  /**
+   * Called when the operator examined only part of the input (a size cap it enforces for time's
+   * sake); the transaction flags it. `detail` says what was cut.
+   */
+  readonly partialMatch?: (detail: string) => void;
 }
 
 export interface Operator {

@@ -27,7 +27,13 @@ import { getVariable, variableSlot, xmlAttributesVariable } from "../variables/i
 import { applyDirective } from "./directives.js";
 import { type KeySelector, type Phase, Rule, type Target } from "./rule.js";
 import { RuleSet, type Step } from "./ruleset.js";
-import { BUILTIN_DEFAULT, type DefaultActions, defaultSettings, type EngineSettings } from "./settings.js";
+import {
+  BUILTIN_DEFAULT,
+  type DefaultActions,
+  defaultSettings,
+  type EngineSettings,
+  type TimeBudget,
+} from "./settings.js";
 
 /** The registries and I/O the compiler needs, passed in so the core stays pure and testable. */
 export interface CompileDeps {
@@ -42,6 +48,10 @@ export interface CompileDeps {
   parseActions(text: string, loc: SourceLocation): ActionNode[];
   /** Clock in milliseconds since the epoch (DURATION, TIME*); defaults to Date.now. */
   now?: () => number;
+  /** Monotonic clock in milliseconds for the engine time budget; defaults to performance.now. */
+  clock?: () => number;
+  /** Per-transaction engine time budget; none (unbounded) when absent. */
+  timeBudget?: TimeBudget;
   /** What ENV shows; the engine reads no process state itself. */
   env?: Readonly<Record<string, string>>;
 }

@@ -9,12 +9,22 @@ export {
   type RuleProfileEntry,
   runRequest,
   typicalRequests,
+  warmUp,
 } from "./profile.js";
 export type { DisruptiveAction, Phase, Rule } from "./rule.js";
 export { RuleSet, type Step } from "./ruleset.js";
-export type { DefaultActions, EngineSettings, LimitAction } from "./settings.js";
+export {
+  DEFAULT_TIME_BUDGET,
+  type DefaultActions,
+  type EngineSettings,
+  type LimitAction,
+  type TimeBudget,
+} from "./settings.js";
 export {
   type AnomalyScores,
+  BUDGET_CHECK_BYTES,
+  BUDGET_CHECK_EVERY,
+  type BudgetExceeded,
   type Intervention,
   type MatchedRule,
   type NewTransaction,

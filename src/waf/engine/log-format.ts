@@ -39,7 +39,7 @@ export function operatorLogName(name: string): string {
 /** The `Matched "Operator ..."` part, from the last value the chain matched. */
 function matchText(m: MatchedRule): string {
   const last = m.matches[m.matches.length - 1];
-  if (last === undefined) return "Unconditional match in SecAction.";
+  if (last === undefined) return m.id === 0 ? "Engine limit reached." : "Unconditional match in SecAction.";
   return (
     `Matched "Operator \`${operatorLogName(last.operator)}' with parameter \`${limitTo(200, last.operatorParam)}' ` +
     `against variable \`${last.variable}' (Value: \`${limitTo(100, toHexIfNeeded(last.value))}' )`
@@ -100,6 +100,12 @@ export interface AuditRecord {
     readonly matches: ReadonlyArray<{ readonly variable: string; readonly value: string }>;
   }>;
   readonly producer: { readonly components: readonly string[] };
+  /** Engine errors of the transaction (time budget, a value a pattern saw only part of, a rule that threw). */
+  readonly engineErrors?: ReadonlyArray<{
+    readonly ruleId: number;
+    readonly code: string;
+    readonly message: string;
+  }>;
 }
 
 /** A JSON-ready audit record (values passed through toHexIfNeeded so the record is valid text). */
@@ -150,5 +156,17 @@ export function auditRecord(tx: Transaction): AuditRecord {
         })),
       })),
     producer: { components: tx.ruleSet.settings.componentSignatures },
+    ...(tx.errors.length === 0
+      ? {}
+      : {
+          engineErrors: tx.errors.map((e) => ({
+            ruleId: e.ruleId,
+            code:
+              (e.error as { code?: unknown }).code === undefined
+                ? "ERROR"
+                : String((e.error as { code: unknown }).code),
+            message: toHexIfNeeded(e.error instanceof Error ? e.error.message : String(e.error)),
+          })),
+        }),
   };
 }

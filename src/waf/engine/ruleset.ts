@@ -6,7 +6,7 @@ import { Collection } from "../variables/index.js";
 import type { CompileDeps } from "./compile.js";
 import type { RuleProfile } from "./profile.js";
 import type { Phase, Rule } from "./rule.js";
-import type { EngineSettings } from "./settings.js";
+import type { EngineSettings, TimeBudget } from "./settings.js";
 import { type NewTransaction, Transaction } from "./transaction.js";
 
 /** A rule (chain starter) or the name of a SecMarker. */
@@ -20,6 +20,10 @@ export class RuleSet {
   /** ENV, built once: transactions copy on write only through setenv. */
   readonly envEntries: ReadonlyArray<readonly [string, string]>;
   readonly now: () => number;
+  /** Monotonic milliseconds, for the per-transaction time budget. */
+  readonly clock: () => number;
+  /** Per-transaction engine time budget (CompileDeps.timeBudget); undefined: unbounded. */
+  readonly timeBudget: TimeBudget | undefined;
   /** Chain starters by tag and by id, for ctl:ruleRemove* at request time. */
   readonly rulesByTag = new Map<string, Rule[]>();
   readonly rulesById = new Map<number, Rule>();
@@ -32,6 +36,8 @@ export class RuleSet {
     this.deps = deps;
     this.envEntries = Object.entries(deps.env ?? {});
     this.now = deps.now ?? Date.now;
+    this.clock = deps.clock ?? (() => performance.now());
+    this.timeBudget = deps.timeBudget;
     for (const r of this.rules()) {
       this.rulesById.set(r.id, r);
       for (const t of r.tagSet) {

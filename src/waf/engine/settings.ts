@@ -44,6 +44,25 @@ export interface EngineSettings {
   defaultActions: Partial<Record<Phase, DefaultActions>>;
 }
 
+/**
+ * Engine time one transaction may spend in phases 1-4 (rules and body parsing), in ms:
+ * `baseMs + perKbMs × KB inspected` (URI, headers, bodies as stored). Past it the transaction
+ * stops evaluating and is refused (see Transaction, "time budget"). Not a SecLang setting: the
+ * embedder chooses it (the gateway uses DEFAULT_TIME_BUDGET, after warming the rule set up).
+ */
+export interface TimeBudget {
+  readonly baseMs: number;
+  readonly perKbMs: number;
+}
+
+/**
+ * Typical CRS PL1 cost is 0.1-1 ms per request and ~0.4 ms per KB of body (bench/waf/engine-cpu.ts);
+ * a cold process needs up to ~200 ms for its first requests (V8 compiles each pattern's code on
+ * first use), which the gateway's warm-up takes out of the request path. 100 ms plus 2 ms per KB
+ * leaves warm benign traffic two orders of magnitude of headroom, on a loaded machine too.
+ */
+export const DEFAULT_TIME_BUDGET: TimeBudget = { baseMs: 100, perKbMs: 2 };
+
 export function defaultSettings(): EngineSettings {
   return {
     ruleEngine: "On",

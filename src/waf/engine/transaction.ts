@@ -27,9 +27,24 @@
  * runs alone. Once intervened, no further phase runs except logging. DetectionOnly never
  * intervenes; `allow` skips phases only when the engine is On (v3: disruptive actions are not
  * executed in DetectionOnly). Request and response bodies are kept only up to their limits.
+ *
+ * Time budget (when the rule set has one, CompileDeps.timeBudget; the gateway's is
+ * DEFAULT_TIME_BUDGET): phases 1-4 (rules and request body parsing) may take `baseMs + perKbMs ×
+ * KB inspected` (settings.ts: 100 ms + 2 ms per KB) on the rule set's
+ * monotonic clock (wall time: the check costs ~50 ns, a CPU-time read a system call). The budget is
+ * checked every BUDGET_CHECK_EVERY rules, or sooner after BUDGET_CHECK_BYTES of operator input; once past it, no further rule of phases 1-4 runs, the
+ * transaction is refused with 503 (not inspected in full, so not forwarded; not a claim of attack;
+ * rule id 0; recorded only in DetectionOnly), a matched-rule entry with id 0 says so in the logs,
+ * and `budgetExceeded` and `errors` hold the details. Only a machine so loaded that the process
+ * is descheduled for the whole budget refuses benign requests this way: load shedding, not a
+ * false detection. Phase 5 still runs. One rule can overrun the check by its own
+ * cost, which the per-pattern bounds keep small: V8's linear fallback after 3000 backtracks
+ * (operators/regex.ts) and NONLINEAR_INPUT_CAP for the patterns it cannot take (operators/rx.ts;
+ * a cut value sets TX:MSC_PCRE_LIMITS_EXCEEDED and an `errors` entry).
  */
 import { inRanges } from "../actions/ctl.js";
 import type { ActionTransaction, CtlOp, EngineMode, TargetRemoval } from "../actions/types.js";
+import { WafError } from "../errors.js";
 import type { BodyLimits, BodyParseResult, ByteString, MacroResolver, OperatorContext } from "../types.js";
 import {
   type Collection,
@@ -91,6 +106,23 @@ export interface MatchedRule {
   readonly auditlog: boolean;
 }
 
+/** Why a transaction stopped evaluating: its engine time ran past the budget. */
+export interface BudgetExceeded {
+  readonly phase: Phase;
+  /** The last rule that ran. */
+  readonly afterRuleId: number;
+  readonly spentMs: number;
+  readonly budgetMs: number;
+}
+
+/** Rules run between two reads of the clock (a read costs ~50 ns; a CRS rule ~0.3 µs)... */
+export const BUDGET_CHECK_EVERY = 16;
+/**
+ * ...or fewer, once operators have seen this many bytes since the last read: CRS groups its
+ * costly rules by file (932xxx), and 16 of them over 2 KB values take ~100 ms.
+ */
+export const BUDGET_CHECK_BYTES = 8192;
+
 export interface AnomalyScores {
   readonly inbound: number;
   readonly outbound: number;
@@ -113,6 +145,15 @@ export class Transaction implements ActionTransaction, MacroResolver {
   private lastPhase = 0;
   private readonly matched: MatchedRule[] = [];
   private failures: Array<{ ruleId: number; error: unknown }> | undefined;
+  /** Engine time spent so far in phases 1-4, ms. */
+  private spentMs = 0;
+  private exhausted: BudgetExceeded | undefined;
+  /** Bytes of URI and headers, counted into the budget. */
+  private readonly headBytes: number;
+  private partialNoted = false;
+  private lastRuleId = 0;
+  /** Bytes given to operators since the last budget check. */
+  private workBytes = 0;
 
   // ctl removals for this transaction only.
   private removedRanges: Array<readonly [number, number]> | undefined;
@@ -144,8 +185,25 @@ export class Transaction implements ActionTransaction, MacroResolver {
     this.data = new TxData(req, s.argumentSeparator, ruleSet.now, env);
     this.mode = s.ruleEngine;
     this.requestBodyAccess = s.requestBodyAccess;
-    this.ctxCapture = { macros: this, captures: this.captures };
-    this.ctxPlain = { macros: this, captures: undefined };
+    const partialMatch = (detail: string): void => this.notePartialMatch(detail);
+    this.ctxCapture = { macros: this, captures: this.captures, partialMatch };
+    this.ctxPlain = { macros: this, captures: undefined, partialMatch };
+    let head = req.uri.length + req.method.length + req.protocol.length;
+    for (const [k, v] of req.headers) head += k.length + v.length + 4;
+    this.headBytes = head;
+  }
+
+  /** Set when the engine time budget ran out (see the module comment); undefined normally. */
+  get budgetExceeded(): BudgetExceeded | undefined {
+    return this.exhausted;
+  }
+
+  /** The budget for what has been received so far, ms (Infinity without a budget). */
+  private budgetMs(): number {
+    const b = this.ruleSet.timeBudget;
+    if (b === undefined) return Number.POSITIVE_INFINITY;
+    const kb = (this.headBytes + this.reqStored + this.resStored) / 1024;
+    return b.baseMs + b.perKbMs * kb;
   }
 
   get intervention(): Intervention | undefined {
@@ -202,8 +260,12 @@ export class Transaction implements ActionTransaction, MacroResolver {
   processRequestBody(): Intervention | undefined {
     this.runUpTo(1);
     if (this.lastPhase >= 2) return this.interruption;
-    if (this.interruption === undefined && this.mode !== "Off" && this.requestBodyAccess)
+    if (this.interruption === undefined && this.mode !== "Off" && this.requestBodyAccess) {
+      const clock = this.ruleSet.clock;
+      const t0 = clock();
       this.readRequestBody();
+      this.spentMs += clock() - t0;
+    }
     this.runUpTo(2);
     return this.interruption;
   }
@@ -334,9 +396,28 @@ export class Transaction implements ActionTransaction, MacroResolver {
       if (phase === 2) this.allow = undefined;
       return;
     }
+    if (this.exhausted !== undefined && phase !== 5) return;
     this.data.scalarCache = [];
     const steps = this.ruleSet.phases[phase];
+    const clock = this.ruleSet.clock;
+    const started = clock();
+    try {
+      this.runSteps(phase, steps, clock, started);
+    } finally {
+      this.spentMs += clock() - started;
+    }
+    if (this.allow === "phase" || (this.allow === "request" && phase === 2)) this.allow = undefined;
+  }
+
+  private runSteps(
+    phase: Phase,
+    steps: readonly (Rule | string)[],
+    clock: () => number,
+    started: number,
+  ): void {
     let skip = 0;
+    let sinceCheck = 0;
+    const budgeted = this.ruleSet.timeBudget !== undefined;
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i]!;
       if (typeof step === "string") continue;
@@ -344,6 +425,19 @@ export class Transaction implements ActionTransaction, MacroResolver {
       if (skip > 0) {
         skip--;
         continue;
+      }
+      if (
+        budgeted &&
+        phase !== 5 &&
+        (++sinceCheck === BUDGET_CHECK_EVERY || this.workBytes >= BUDGET_CHECK_BYTES)
+      ) {
+        sinceCheck = 0;
+        this.workBytes = 0;
+        const spent = this.spentMs + clock() - started;
+        if (spent > this.budgetMs()) {
+          this.exceedBudget(phase, step, spent);
+          return;
+        }
       }
       let matched: boolean;
       const profile = this.ruleSet.profile;
@@ -371,7 +465,48 @@ export class Transaction implements ActionTransaction, MacroResolver {
       if (this.interruption !== undefined && phase !== 5) return;
       if (this.allow !== undefined) break;
     }
-    if (this.allow === "phase" || (this.allow === "request" && phase === 2)) this.allow = undefined;
+  }
+
+  /** Stops phases 1-4 for good, blocks (or records, in DetectionOnly), and logs it as rule 0. */
+  private exceedBudget(phase: Phase, next: Rule, spentMs: number): void {
+    const budgetMs = this.budgetMs();
+    const afterRuleId = this.lastRuleId;
+    this.exhausted = { phase, afterRuleId, spentMs, budgetMs };
+    const msg = `Engine time budget exceeded: ${spentMs.toFixed(1)} ms of ${budgetMs.toFixed(1)} ms in phase ${phase} after rule ${afterRuleId}; rules from ${next.id} on were not run`;
+    (this.failures ??= []).push({ ruleId: afterRuleId, error: new WafError("WAF_TIME_BUDGET", msg) });
+    const enforced = this.intervene({ status: 503, action: "deny", ruleId: 0 });
+    this.matched.push({
+      id: 0,
+      phase,
+      file: "",
+      line: 0,
+      msg,
+      logdata: "",
+      severity: 2,
+      tags: ["rampart/time-budget"],
+      ver: "",
+      rev: "",
+      maturity: 0,
+      accuracy: 0,
+      matches: [],
+      disruptive: "deny",
+      enforced,
+      status: 503,
+      auditlog: true,
+    });
+  }
+
+  /** A pattern saw part of a value: flag it once per transaction, as ModSecurity v2 does. */
+  private notePartialMatch(detail: string): void {
+    const rule = this.currentRule;
+    const ruleId = rule?.head.id ?? 0;
+    (this.failures ??= []).push({
+      ruleId,
+      error: new WafError("WAF_MATCH_LIMIT", `rule ${ruleId}: ${detail}`),
+    });
+    if (this.partialNoted) return;
+    this.partialNoted = true;
+    this.data.tx.set("MSC_PCRE_LIMITS_EXCEEDED", "1");
   }
 
   private isRemoved(rule: Rule): boolean {
@@ -384,6 +519,7 @@ export class Transaction implements ActionTransaction, MacroResolver {
 
   /** Evaluates a chain starter and its links; runs actions; true when the whole chain matched. */
   private evaluate(head: Rule): boolean {
+    this.lastRuleId = head.id;
     this.data.matchedVars.clear();
     this.data.matchedVarsNames.clear();
     this.currentRule = head;
@@ -439,6 +575,7 @@ export class Transaction implements ActionTransaction, MacroResolver {
     level: number,
   ): boolean {
     if (ctx.captures !== undefined && ctx.captures.length !== 0) ctx.captures.length = 0;
+    this.workBytes += value.length;
     const hit = op.evaluate(value, ctx) !== rule.negated;
     if (!hit) return false;
     if (ctx.captures !== undefined && ctx.captures.length > 0) {

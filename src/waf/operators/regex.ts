@@ -760,12 +760,8 @@ function numberGroups(
 // ---------------------------------------------------------------------------------------------
 // Compilation and ReDoS protection.
 
-/**
- * A translated pattern compiled for V8. `regexFor(length)` is the RegExp to run on an input of that
- * length: `fast` up to `floorLength`, beyond it a copy whose backtrack budget grows with the input
- * (see `backtrackBudget`).
- */
-export class CompiledRegex {
+/** A translated pattern compiled for V8. */
+export interface CompiledRegex {
   /** Flags `sm`, run by V8's backtracking engine (falling back to the linear one on runaway backtracking). */
   readonly fast: RegExp;
   /**
@@ -777,89 +773,12 @@ export class CompiledRegex {
   readonly linear: RegExp | undefined;
   /** PCRE group n → JS group index. */
   readonly groupMap: readonly number[];
-  /** Longest input `fast` (budget BACKTRACKS_BEFORE_FALLBACK) is run on. */
-  readonly floorLength: number;
-  /** Copies with larger budgets, by power-of-two length bucket; compiled on first use. */
-  private readonly scaled: Array<RegExp | undefined> = [];
-
-  constructor(fast: RegExp, linear: RegExp | undefined, groupMap: readonly number[]) {
-    this.fast = fast;
-    this.linear = linear;
-    this.groupMap = groupMap;
-    // Without a linear variant V8 never falls back, and the budget does nothing.
-    this.floorLength =
-      linear === undefined
-        ? Number.POSITIVE_INFINITY
-        : Math.floor((BACKTRACKS_BEFORE_FALLBACK * SOURCE_CHARS_PER_BACKTRACK) / fast.source.length);
-  }
-
-  /** The RegExp to run on an input of `length` chars. */
-  regexFor(length: number): RegExp {
-    if (length <= this.floorLength) return this.fast;
-    const bucket = Math.ceil(Math.log2(length));
-    return (this.scaled[bucket] ??= this.compileScaled(bucket));
-  }
-
-  private compileScaled(bucket: number): RegExp {
-    const budget = backtrackBudget(this.fast.source.length, 2 ** bucket);
-    // A source of its own (an empty group per bucket), or V8's compilation cache would hand back
-    // the code of `fast`, budget included.
-    const re = new RegExp(`${this.fast.source}${"(?:)".repeat(bucket)}`, "sm");
-    withBacktrackBudget(budget, () => {
-      // V8 reads the budget when it generates code: once per string width (one-byte, and
-      // two-byte for inputs holding CR_STAND_IN), and at once as native code for subjects of
-      // 1000 chars or more (below that it interprets first and compiles on a later run, when
-      // the flag is back at its floor).
-      re.test(WARM_ONE_BYTE);
-      re.test(WARM_TWO_BYTE);
-    });
-    return re;
-  }
 }
-
-const WARM_ONE_BYTE = " ".repeat(1024);
-const WARM_TWO_BYTE = `${" ".repeat(1023)}\u0100`;
 
 let safetyInstalled = false;
 
 /** Backtracks V8 allows one match before rerunning it on the linear engine (V8's default: 50 000). */
 export const BACKTRACKS_BEFORE_FALLBACK = 3000;
-
-/**
- * Above the floor, a match may backtrack once per input char for every this many chars of the
- * translated pattern: `budget = max(3000, length × source / 500)`.
- *
- * Why scale: V8 counts backtracks over the whole match, every start position included, and a
- * large alternation backtracks at each position on benign text (a failed branch is a backtrack).
- * With a flat 3000, CRS 932235 (a 22 KB alternation of Unix commands) fell back to the linear
- * engine on any prose argument over ~200 bytes, and that engine simulates the whole pattern per
- * char: 1.46 ms instead of 0.05 ms on a 1.8 KB form field, 26 % of all rule time in
- * `rampart waf profile`. Work proportional to `input × pattern` is what benign backtracking over a
- * pattern without nested loops costs (and what the linear engine costs anyway); what the fallback
- * must stop is work growing with `input²` (a loop rescanning the rest of the input from every
- * start), which exceeds this budget once the input is longer than about pattern/500 × the floor.
- * Small patterns (under 1 KB, where most rescanning loops are: 921160, 942370) keep the flat
- * 3000 up to 1.5 KB of input and grow slowly beyond it.
- */
-export const SOURCE_CHARS_PER_BACKTRACK = 500;
-
-/** The backtrack budget for a pattern of `sourceLength` chars on an input of `length` chars. */
-export function backtrackBudget(sourceLength: number, length: number): number {
-  return Math.max(
-    BACKTRACKS_BEFORE_FALLBACK,
-    Math.ceil((length * sourceLength) / SOURCE_CHARS_PER_BACKTRACK),
-  );
-}
-
-/** Runs `fn` (which must make V8 generate a regex's code) with V8's backtrack budget at `budget`. */
-function withBacktrackBudget(budget: number, fn: () => void): void {
-  setFlagsFromString(`--regexp-backtracks-before-fallback=${budget}`);
-  try {
-    fn();
-  } finally {
-    setFlagsFromString(`--regexp-backtracks-before-fallback=${BACKTRACKS_BEFORE_FALLBACK}`);
-  }
-}
 
 /**
  * ReDoS protection, chosen by measurement on Node 20.20 (test/waf/operators/redos.test.ts runs
@@ -879,7 +798,15 @@ function withBacktrackBudget(budget: number, fn: () => void): void {
  *   abseil from source (≈20 min, after trying GitHub for a prebuilt binary: not npm-only). Its
  *   worst case is good (55 ms at 50 KB over the crafted runs) but a typical argument costs 110 µs
  *   over all patterns (UTF-16 → UTF-8 copy per call), twice V8's. Rejected.
- * - (3) input length caps per rule: an attack past the cap goes unseen. Not used.
+ * - (3) input length caps per rule: an attack past the cap goes unseen. Used only where V8 has no
+ *   fallback (rx.ts, NONLINEAR_INPUT_CAP), with the transaction flagged.
+ * - (4) a budget scaled with input × pattern size, so that large alternations stop falling back on
+ *   benign text: rejected after measuring. A flat budget makes V8 fall back for CRS 932235 (a 22 KB
+ *   alternation of Unix commands) on any prose value over ~200 bytes, 1.46 ms instead of 0.05 ms
+ *   for a 1.8 KB form field; but the time a pattern spends per counted backtrack grows with the
+ *   input when it rescans (lazy `[^\w]*?` runs), so any budget growing with the input lets such a
+ *   pattern go quadratic again: CRS 941160 (PL1) on "<"×8 KB took 618 ms scaled, 43 ms at the flat
+ *   3000. Only a flat budget keeps every linear-capable pattern linear in the input.
  *
  * Must run before patterns are compiled (V8 reads the flags when it compiles a regex).
  */
@@ -913,7 +840,7 @@ export function compilePcre(pattern: string): CompiledRegex {
   // every input (each failed branch counts as a backtrack) and costs 0.3 s on 200 bytes, 37 s on
   // 20 KB. Trailing, because a leading one disables irregexp's start-of-match analysis (4.4 s).
   if (t.source.length > LINEAR_MAX_SOURCE) {
-    return new CompiledRegex(new RegExp(`(?:${t.source})(?=)`, "sm"), undefined, t.groupMap);
+    return { fast: new RegExp(`(?:${t.source})(?=)`, "sm"), linear: undefined, groupMap: t.groupMap };
   }
-  return new CompiledRegex(new RegExp(t.source, "sm"), linearRegex(t.source), t.groupMap);
+  return { fast: new RegExp(t.source, "sm"), linear: linearRegex(t.source), groupMap: t.groupMap };
 }

@@ -17,12 +17,12 @@ import { crsRxPatterns } from "./crs-patterns.js";
 
 const LEN = Number(process.env.RAMPART_REDOS_LEN ?? 2048);
 /**
- * 50 ms of CPU per evaluation up to 2 KB (measured worst, with the backtrack budget scaled to the
- * input (regex.ts): 13.7 ms, 942200 on ",,,,"; the large 932xxx alternations 6-8 ms). Beyond, V8's
+ * 50 ms of CPU per evaluation up to 2 KB (measured worst before this run switched to CPU time:
+ * 23-45 ms of wall time on a loaded machine). Beyond, V8's
  * linear engine is the bound, an NFA simulation costing up to ~50 ms per KB on the largest CRS
  * patterns (932xxx): measured at 50 KB (wall time, loaded machine), 932125 2.4 s on "&"×, 932260
  * 1.7 s on "$"×. Patterns V8 cannot fall back on (no linear variant: counted repeats above 16, \z)
- * are reported, not budgeted, past 2 KB.
+ * are reported, not budgeted, past 2 KB; the engine shows them at most NONLINEAR_INPUT_CAP bytes.
  */
 const BUDGET_MS = LEN <= 2048 ? 50 : 50 * (LEN / 1024);
 const LONG = 4096;

@@ -261,8 +261,8 @@ export class Alerting {
           const changes = this.#changesBefore(new Date(tr.alert.activeAt)).slice(0, EVENT_CHANGES);
           this.#store.events.append({
             kind: `alert.${tr.to}`,
-            severity:
-              tr.to === "resolved" ? "info" : tr.alert.severity === "critical" ? "critical" : "warning",
+            // Event severities include the alert's (info, warning, critical); a resolution is news.
+            severity: tr.to === "resolved" ? "info" : tr.alert.severity,
             source: "monitor",
             subject: `alert:${tr.alert.fingerprint}`,
             data: {

@@ -74,10 +74,15 @@ interface Instance {
 /** Per (anomaly rule, series): the detector, the level before any episode, the open episode. */
 interface SeriesTrack {
   readonly detector: Detector | RatioDetector;
+  /** When the series was last seen (ms): tracks of series gone for an hour are dropped. */
+  lastSeenMs: number;
   /** EW mean of the values seen outside episodes: "the level it had before". */
   level: number;
-  /** The open episode: level before it, furthest value and highest score reached during it. */
-  episode: { readonly level: number; furthest: number; peak: number } | undefined;
+  /**
+   * The open episode: the level before it, its direction (below the level: a drop), the furthest
+   * value in that direction and the highest score reached during it.
+   */
+  episode: { readonly level: number; readonly below: boolean; furthest: number; peak: number } | undefined;
 }
 
 /** Weight of a new value in the pre-episode level: about the last 20 seconds. */
@@ -86,7 +91,10 @@ const LEVEL_ALPHA = 0.05;
 interface RuleState {
   rule: CompiledRule;
   tracks: Map<string, SeriesTrack>;
+  sweptMs: number;
 }
+
+const TRACK_IDLE_MS = 3_600_000;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -174,7 +182,10 @@ export class RuleEvaluator {
     const next = new Map<string, RuleState>();
     for (const rule of rules) {
       const old = this.#rules.get(rule.name);
-      next.set(rule.name, old !== undefined && old.rule.key === rule.key ? old : { rule, tracks: new Map() });
+      next.set(
+        rule.name,
+        old !== undefined && old.rule.key === rule.key ? old : { rule, tracks: new Map(), sweptMs: 0 },
+      );
     }
     this.#rules.clear();
     for (const [k, v] of next) this.#rules.set(k, v);
@@ -267,6 +278,12 @@ export class RuleEvaluator {
     }
     const expr = rule.expr!;
     const out: { labels: Labels; value?: number; score?: number }[] = [];
+    // Routes come and go with configs: the detectors of series unseen for an hour are let go (about
+    // once a minute, so the sweep costs nothing per second).
+    if (t - state.sweptMs >= 60_000) {
+      state.sweptMs = t;
+      for (const [k, tr] of state.tracks) if (t - tr.lastSeenMs > TRACK_IDLE_MS) state.tracks.delete(k);
+    }
     for (const [key, p] of vectorOf(expr, byName)) {
       if (expr.kind === "threshold") {
         if (compare(p.value, expr.op, expr.threshold)) out.push({ labels: p.labels, value: p.value });
@@ -275,9 +292,10 @@ export class RuleEvaluator {
       let track = state.tracks.get(key);
       if (track === undefined) {
         const detector = expr.detector === "ratio" ? createRatioDetector() : createDetector(expr.detector!);
-        track = { detector, level: p.value, episode: undefined };
+        track = { detector, level: p.value, episode: undefined, lastSeenMs: t };
         state.tracks.set(key, track);
       }
+      track.lastSeenMs = t;
       const score =
         expr.detector === "ratio"
           ? (track.detector as RatioDetector).update(
@@ -287,16 +305,23 @@ export class RuleEvaluator {
             )
           : (track.detector as Detector).update(t, p.value);
       if (compare(score, expr.op, expr.threshold)) {
-        track.episode ??= { level: track.level, furthest: p.value, peak: score };
+        track.episode ??= {
+          level: track.level,
+          below: p.value < track.level,
+          furthest: p.value,
+          peak: score,
+        };
       }
       const ep = track.episode;
       if (ep !== undefined) {
-        if (Math.abs(p.value - ep.level) > Math.abs(ep.furthest - ep.level)) ep.furthest = p.value;
+        // Only in the episode's direction: traffic back above its old level ends a drop, it does
+        // not turn it into a rise.
+        if (ep.below ? p.value < ep.furthest : p.value > ep.furthest) ep.furthest = p.value;
         ep.peak = Math.max(ep.peak, score);
         // Back: on the level's side of the midpoint between the furthest value and the level (or
         // beyond the level: traffic returning above its old rate after a drop is back too).
         const mid = (ep.level + ep.furthest) / 2;
-        const back = ep.furthest < ep.level ? p.value >= mid : p.value <= mid;
+        const back = ep.below ? p.value >= mid : p.value <= mid;
         if (back && !compare(score, expr.op, expr.threshold)) track.episode = undefined;
         else {
           // The alert shows the episode's peak score: the evidence that made it fire.

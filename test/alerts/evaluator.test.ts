@@ -159,6 +159,22 @@ describe("anomaly rules", () => {
   });
 });
 
+describe("anomaly episodes", () => {
+  it("traffic back above its old level ends a drop (it does not become a rise)", () => {
+    const ev = new RuleEvaluator(policy([{ name: "drop", expr: "anomaly(requests, drop) > 0.8" }]).rules);
+    const log: string[] = [];
+    const step = (s: number, value: number) => {
+      for (const tr of ev.evaluate(at(s), [{ name: "requests", labels: {}, value }]))
+        log.push(`${s}:${tr.to}`);
+    };
+    for (let s = 0; s < 300; s++) step(s, 200 + ((s * 7919) % 11) - 5);
+    for (let s = 300; s < 310; s++) step(s, 0);
+    // 450 is further from the old level (about 200) than 0 was: still "back".
+    step(310, 450);
+    expect(log).toEqual(["300:firing", "310:resolved"]);
+  });
+});
+
 describe("signals and restarts", () => {
   const rules = policy([], "on").rules;
 

@@ -55,7 +55,7 @@ export const incidentsMigration: Migration = {
         id          INTEGER PRIMARY KEY AUTOINCREMENT,
         incident_id INTEGER NOT NULL REFERENCES incidents(id),
         time        TEXT NOT NULL,
-        kind        TEXT NOT NULL CHECK (kind IN ('state', 'severity', 'role', 'note', 'escalation', 'alert')),
+        kind        TEXT NOT NULL CHECK (kind IN ('state', 'severity', 'role', 'note', 'escalation')),
         actor       TEXT NOT NULL,
         text        TEXT NOT NULL,
         data        TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(data))

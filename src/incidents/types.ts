@@ -66,7 +66,7 @@ export interface IncidentAlert {
   readonly state: "firing" | "resolved";
 }
 
-export const ENTRY_KINDS = ["state", "severity", "role", "note", "escalation", "alert"] as const;
+export const ENTRY_KINDS = ["state", "severity", "role", "note", "escalation"] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 
 /** A timeline entry that only the incident store holds (not in the event log). */

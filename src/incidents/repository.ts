@@ -240,18 +240,15 @@ export class IncidentRepository {
       );
   }
 
+  /** Marks the alert firing or resolved in the open incidents that hold it; returns their ids. */
   setAlertState(fingerprint: string, state: "firing" | "resolved"): number[] {
     const rows = this.#db
       .prepare(
-        `SELECT a.incident_id AS id FROM incident_alerts a JOIN incidents i ON i.id = a.incident_id
-         WHERE a.fingerprint = ? AND i.state <> 'resolved'`,
+        `UPDATE incident_alerts SET state = ?
+         WHERE fingerprint = ? AND incident_id IN (SELECT id FROM incidents WHERE state <> 'resolved')
+         RETURNING incident_id AS id`,
       )
-      .all(fingerprint) as { id: number }[];
-    this.#db
-      .prepare(
-        "UPDATE incident_alerts SET state = ? WHERE fingerprint = ? AND incident_id IN (SELECT value FROM json_each(?))",
-      )
-      .run(state, fingerprint, JSON.stringify(rows.map((r) => r.id)));
+      .all(state, fingerprint) as { id: number }[];
     return rows.map((r) => r.id);
   }
 

@@ -112,6 +112,16 @@ describe("opening and grouping", () => {
     expect(svc.show(1).alerts.map((a) => [a.rule, a.labels])).toEqual([["surge", { route: "checkout" }]]);
   });
 
+  it("marks an incident's alert resolved when it resolves", () => {
+    const alert = alertView({ rule: "surge", labels: { route: "checkout" }, at: c.ms });
+    fire(store, alert);
+    svc.tick();
+    c.advance(MIN);
+    fire(store, { ...alert, state: "resolved", resolvedAt: new Date(c.ms).toISOString() });
+    svc.tick();
+    expect(svc.show(1).alerts.map((a) => [a.rule, a.state])).toEqual([["surge", "resolved"]]);
+  });
+
   it("ignores alerts below the threshold, and a resolved incident takes no new alert", () => {
     fire(store, alertView({ rule: "surge", severity: "info", at: c.ms }));
     expect(svc.tick()).toMatchObject({ events: 1, opened: [] });

@@ -22,8 +22,29 @@ export interface VarEntry {
   cache: Array<ByteString | undefined> | undefined;
 }
 
+class Entry implements VarEntry {
+  readonly variable: string;
+  readonly key: ByteString;
+  readonly value: ByteString;
+  cache: Array<ByteString | undefined> | undefined = undefined;
+  private logName: string | undefined = undefined;
+
+  constructor(variable: string, key: ByteString, value: ByteString) {
+    this.variable = variable;
+    this.key = key;
+    this.value = value;
+  }
+
+  /** Built on first use: most entries (TX after setvar, arguments no rule matched) never need it. */
+  get name(): string {
+    if (this.logName === undefined)
+      this.logName = this.key === "" ? this.variable : `${this.variable}:${this.key}`;
+    return this.logName;
+  }
+}
+
 export function entry(variable: string, key: ByteString, value: ByteString): VarEntry {
-  return { variable, key, value, name: key === "" ? variable : `${variable}:${key}`, cache: undefined };
+  return new Entry(variable, key, value);
 }
 
 /**

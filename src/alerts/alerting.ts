@@ -31,6 +31,8 @@ import type { AlertState, AlertView, NotificationSink } from "./types.js";
 
 /** How many "what changed" entries an alert event carries (the full list is in notifications). */
 const EVENT_CHANGES = 3;
+/** How often the detectors' state is stored besides at stop. */
+const SAVE_DETECTORS_MS = 120_000;
 
 export interface AlertingOptions {
   /** Clock in ms (tests pass a controlled one). */
@@ -65,6 +67,7 @@ export class Alerting {
   #timer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
   #lastError: string | undefined;
+  #lastSaveMs = 0;
 
   constructor(store: Store, opts: AlertingOptions = {}) {
     this.#store = store;
@@ -83,6 +86,8 @@ export class Alerting {
       ...(opts.resolvedRetentionMs === undefined ? {} : { resolvedRetentionMs: opts.resolvedRetentionMs }),
     });
     this.#groups = new AlertGroups(this.#policy.route, this.#repo.notificationLog());
+    for (const t of this.#repo.loadTracks()) this.#evaluator.importTrack(t);
+    this.#lastSaveMs = startMs;
     // Drift episodes are followed from a little before this start: the fleet of this process
     // re-detects open ones within an attestation period (it keeps them in memory only).
     const since = new Date(startMs - 5000);
@@ -119,11 +124,27 @@ export class Alerting {
     this.#timer.unref();
   }
 
+  /** Stops, storing the detectors' state so that the next start is warm. */
   stop(): void {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
+    if (this.#store.db.open) this.saveDetectors();
+  }
+
+  /**
+   * Stores every anomaly detector's state (at stop, and every few minutes in case of a crash: a
+   * baseline minutes old is still a warm one). Returns the bytes written.
+   */
+  saveDetectors(): number {
+    this.#lastSaveMs = this.#now();
+    try {
+      return this.#repo.saveTracks(this.#evaluator.exportTracks());
+    } catch (err) {
+      this.#lastError = `saving detector state: ${(err as Error).message}`;
+      return 0;
+    }
   }
 
   /** One closed second of series (`tMs` is the second's start in ms). */
@@ -151,6 +172,7 @@ export class Alerting {
     }
     this.#record(this.#evaluator.evaluateSignals(this.#now(), this.#drift.signals()));
     this.#notify();
+    if (this.#now() - this.#lastSaveMs >= SAVE_DETECTORS_MS) this.saveDetectors();
   }
 
   /**

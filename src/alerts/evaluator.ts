@@ -28,6 +28,7 @@ import {
   type RatioDetector,
 } from "../monitor/detectors/index.js";
 import type { SignalName } from "./builtins.js";
+import { assignState } from "./detector-state.js";
 import { compare, RATIO_PARTS, type RuleExpr } from "./expr.js";
 import { fingerprint, labelKey } from "./fingerprint.js";
 import { type Labels, matchesAll } from "./matchers.js";
@@ -47,6 +48,13 @@ export interface Signal {
   readonly labels: Labels;
   /** For people: "waf module sqli is off". */
   readonly reason: string;
+}
+
+/** One series' state of one anomaly rule, as exportTracks gives it and importTrack takes it. */
+export interface TrackSnapshot {
+  readonly ruleKey: string;
+  readonly seriesKey: string;
+  readonly state: unknown;
 }
 
 export interface Transition {
@@ -193,6 +201,64 @@ export class RuleEvaluator {
 
   get rules(): readonly CompiledRule[] {
     return [...this.#rules.values()].map((s) => s.rule);
+  }
+
+  /**
+   * The per-series state of the anomaly rules (detectors, levels, open episodes), for the shell to
+   * store: `ruleKey` is the rule definition's key, so a changed rule does not get old state.
+   */
+  exportTracks(): TrackSnapshot[] {
+    const out: TrackSnapshot[] = [];
+    for (const state of this.#rules.values()) {
+      for (const [seriesKey, tr] of state.tracks) {
+        out.push({
+          ruleKey: state.rule.key,
+          seriesKey,
+          state: {
+            detector: tr.detector,
+            level: tr.level,
+            episode: tr.episode ?? null,
+            lastSeenMs: tr.lastSeenMs,
+          },
+        });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Restores one exported track (deserialised) onto a fresh detector of its rule. Returns false,
+   * changing nothing, when its rule is gone or changed or the snapshot does not fit the detector.
+   */
+  importTrack(snapshot: TrackSnapshot): boolean {
+    const state = [...this.#rules.values()].find((s) => s.rule.key === snapshot.ruleKey);
+    const expr = state?.rule.expr;
+    if (state === undefined || expr?.kind !== "anomaly") return false;
+    const saved = snapshot.state as {
+      detector?: unknown;
+      level?: unknown;
+      episode?: unknown;
+      lastSeenMs?: unknown;
+    };
+    if (typeof saved.level !== "number" || typeof saved.lastSeenMs !== "number") return false;
+    const detector = expr.detector === "ratio" ? createRatioDetector() : createDetector(expr.detector!);
+    if (!assignState(detector, saved.detector)) return false;
+    const ep = saved.episode as SeriesTrack["episode"] | null;
+    const episodeOk =
+      ep === null ||
+      (typeof ep === "object" &&
+        typeof ep.level === "number" &&
+        typeof ep.below === "boolean" &&
+        typeof ep.furthest === "number" &&
+        typeof ep.peak === "number");
+    if (!episodeOk) return false;
+    state.tracks.set(snapshot.seriesKey, {
+      detector,
+      level: saved.level,
+      episode: ep === null ? undefined : { ...ep },
+      lastSeenMs: saved.lastSeenMs,
+    });
+    return true;
   }
 
   /** Every alert in memory: pending, firing, and resolved within the retention. */

@@ -1,13 +1,14 @@
 /**
  * The alerts part's tables (store migration 4): alerts with their lifecycle, silences (kept after
- * they expire, for history), and the notification log per group, which is what lets a restarted
- * control plane neither lose a firing alert nor notify it twice.
+ * they expire, for history), the notification log per group, which is what lets a restarted
+ * control plane neither lose a firing alert nor notify it twice, and the detectors' state, which
+ * lets it start warm.
  */
 import type { Migration } from "../store/migrations.js";
 
 export const alertsMigration: Migration = {
   version: 4,
-  name: "alerts, silences, alert notification log",
+  name: "alerts, silences, alert notification log, detector state",
   up(db) {
     db.exec(`
       CREATE TABLE alerts (
@@ -42,6 +43,15 @@ export const alertsMigration: Migration = {
         firing    TEXT NOT NULL CHECK (json_valid(firing)),
         resolved  TEXT NOT NULL CHECK (json_valid(resolved)),
         sent_at   TEXT NOT NULL
+      );
+
+      -- The anomaly rules' detectors per series (detector-state.ts), so that a restart starts warm.
+      CREATE TABLE alert_detector_state (
+        rule_key   TEXT NOT NULL,
+        series_key TEXT NOT NULL,
+        state      BLOB NOT NULL,
+        saved_at   TEXT NOT NULL,
+        PRIMARY KEY (rule_key, series_key)
       );
     `);
   },

@@ -4,8 +4,10 @@
  */
 import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
+import { decodeState, encodeState } from "./detector-state.js";
 import type { NotificationLogEntry } from "./dispatch.js";
 import { AlertsError } from "./errors.js";
+import type { TrackSnapshot } from "./evaluator.js";
 import type { Matcher } from "./matchers.js";
 import type { Silence } from "./silences.js";
 import type { AlertState, AlertView } from "./types.js";
@@ -178,5 +180,41 @@ export class AlertRepository {
         JSON.stringify(e.resolved),
         new Date(e.sentAtMs).toISOString(),
       );
+  }
+
+  /** Replaces the stored detector state by `tracks` (one transaction); returns the bytes written. */
+  saveTracks(tracks: readonly TrackSnapshot[]): number {
+    const at = this.#now().toISOString();
+    let bytes = 0;
+    const insert = this.#db.prepare(
+      "INSERT INTO alert_detector_state (rule_key, series_key, state, saved_at) VALUES (?, ?, ?, ?)",
+    );
+    this.#db.transaction(() => {
+      this.#db.prepare("DELETE FROM alert_detector_state").run();
+      for (const t of tracks) {
+        const blob = encodeState(t.state);
+        bytes += blob.length;
+        insert.run(t.ruleKey, t.seriesKey, blob, at);
+      }
+    })();
+    return bytes;
+  }
+
+  /** The stored detector state; rows that cannot be decoded are skipped (they start cold). */
+  loadTracks(): TrackSnapshot[] {
+    const rows = this.#db.prepare("SELECT rule_key, series_key, state FROM alert_detector_state").all() as {
+      rule_key: string;
+      series_key: string;
+      state: Buffer;
+    }[];
+    const out: TrackSnapshot[] = [];
+    for (const r of rows) {
+      try {
+        out.push({ ruleKey: r.rule_key, seriesKey: r.series_key, state: decodeState(r.state) });
+      } catch {
+        // a snapshot of another build or a damaged row: that detector starts cold
+      }
+    }
+    return out;
   }
 }

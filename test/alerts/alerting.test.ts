@@ -248,4 +248,43 @@ describe("Alerting", () => {
       ["errors", undefined],
     ]);
   });
+
+  it("a restart keeps the detectors warm: a drop right after it fires; without the saved state it cannot", () => {
+    applyConfig(store, {
+      document: `${V1}\nalerts: { builtins: off, rules: [{ name: drop, expr: "anomaly(requests, drop) > 0.8", for: 2s }] }\n`,
+      actor: { name: "alice", role: "admin" },
+      message: "a drop rule",
+    });
+    const requests = (s: number, v: number, a: Alerting, route: string) => {
+      now = T0 + s * 1000;
+      a.observe(now, [{ name: "requests", labels: { route }, value: v }]);
+    };
+    const crashed = (graceful: boolean, route: string): string[] => {
+      const a = alerting(store);
+      for (let s = 100; s < 400; s++) requests(s, 200 + ((s * 7919) % 11) - 5, a, route);
+      if (graceful) a.stop();
+      store.close();
+      store = open();
+      const b = alerting(store);
+      const fired: string[] = [];
+      for (let s = 410; s < 420; s++) {
+        requests(s, 0, b, route);
+        for (const x of b.list())
+          if (
+            x.labels.route === route &&
+            x.state === "firing" &&
+            !fired.some((f) => f.startsWith(`${x.rule}@`))
+          )
+            fired.push(`${x.rule}@${s}`);
+      }
+      b.stop();
+      return fired;
+    };
+    expect(crashed(true, "checkout")).toEqual(["drop@412"]);
+    const rows = store.db.prepare("SELECT count(*) AS n FROM alert_detector_state").get() as { n: number };
+    expect(rows.n).toBe(1);
+    // A crash before any save: cold detectors are still in their warm-up, nothing can fire.
+    store.db.prepare("DELETE FROM alert_detector_state").run();
+    expect(crashed(false, "browse")).toEqual([]);
+  });
 });

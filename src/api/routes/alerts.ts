@@ -12,7 +12,7 @@
 import { alertsFor } from "../../alerts/alerting.js";
 import { parseDuration } from "../../alerts/duration.js";
 import { AlertsError } from "../../alerts/errors.js";
-import { ALERT_SEVERITIES, type AlertState } from "../../alerts/types.js";
+import type { AlertState } from "../../alerts/types.js";
 import { ApiError } from "../errors.js";
 import type { ApiPlugin } from "../plugin.js";
 
@@ -99,7 +99,6 @@ export const alertRoutes: ApiPlugin = async (app) => {
       });
       return {
         alerts,
-        severities: ALERT_SEVERITIES,
         ...(alerting.lastError === undefined ? {} : { lastError: alerting.lastError }),
       };
     },

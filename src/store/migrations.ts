@@ -112,10 +112,11 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
-  incidentsMigration,
-  notificationsMigration,
-  alertsMigration,
+  // Each part's own migration, by number: monitor series, alerts, notifications, incidents.
   seriesMigration,
+  alertsMigration,
+  notificationsMigration,
+  incidentsMigration,
 ];
 
 const CREATE_MIGRATIONS_TABLE = `

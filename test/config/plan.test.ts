@@ -216,6 +216,8 @@ describe("planChange", () => {
       ["added", "upstreams", false, null],
       ["added", "routes", false, null],
       ["added", "waf", false, null],
+      ["added", "alerts", false, null],
+      ["added", "incidents", false, null],
     ]);
   });
 

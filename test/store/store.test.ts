@@ -55,6 +55,9 @@ describe("openStore", () => {
     expect(s.db.pragma("synchronous", { simple: true })).toBe(2);
     expect(s.db.pragma("foreign_keys", { simple: true })).toBe(1);
     expect(s.schemaVersion).toBe(MIGRATIONS.at(-1)!.version);
+    // Listed in order, each number once (parts own their numbers; see migrations.ts).
+    const versions = MIGRATIONS.map((m) => m.version);
+    expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
     const tables = s.db
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
       .all()

@@ -6,7 +6,7 @@
  * incidents:
  *   open: warning                  # lowest alert severity that opens an incident: info | warning | critical | never
  *   groupWindowMinutes: 10         # an alert about the same service within this time of the last one joins its incident
- *   groupBy: [route]               # alert labels that name the service; an alert without them is about the "fleet"
+ *   groupBy: [service]             # alert labels that name the service; an alert without them is about the "fleet"
  *   severity: { critical: SEV2, warning: SEV3, info: SEV4 }   # incident severity for the alert that opens it
  *   escalation: default            # the policy new incidents follow (omit: the first one defined, if any)
  *   escalationPolicies:
@@ -35,7 +35,9 @@ export const incidentsSchema = z
   .object({
     open: z.enum([...ALERT_SEVERITIES, "never"]).default("warning"),
     groupWindowMinutes: z.number().min(0).max(1440).default(10),
-    groupBy: z.array(z.string().min(1)).default(["route"]),
+    // One shop is one service by default: a surge that fires on the fleet, a gateway and three routes
+    // is one incident, not five pages. Rules label a `service` (or set groupBy: [route]) to split.
+    groupBy: z.array(z.string().min(1)).default(["service"]),
     severity: z
       .object({ critical: sev.default("SEV2"), warning: sev.default("SEV3"), info: sev.default("SEV4") })
       .strict()

@@ -42,6 +42,7 @@ export function tempStore(
 export const INCIDENTS = `incidents:
   open: warning
   groupWindowMinutes: 10
+  groupBy: [route]
   escalationPolicies:
     default:
       - { receivers: [oncall], delayMinutes: 5 }

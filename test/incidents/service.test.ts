@@ -33,6 +33,22 @@ afterEach(() => {
 const MIN = 60_000;
 
 describe("opening and grouping", () => {
+  it("by default, one shop is one service: a surge on the fleet and on routes is one incident", () => {
+    apply(
+      store,
+      doc({ sqli: "off", port: 8081, incidents: "incidents: { open: warning }\n" }),
+      "default grouping",
+      ["critical-modules-on"],
+    );
+    fire(store, alertView({ rule: "surge", labels: {}, at: c.ms }));
+    fire(store, alertView({ rule: "surge", labels: { route: "browse" }, at: c.ms }));
+    fire(store, alertView({ rule: "error-spike", labels: { route: "checkout" }, at: c.ms }));
+    const r = svc.tick();
+    expect(r.opened).toEqual([1]);
+    expect(r.joined).toEqual([1, 1]);
+    expect(svc.show(1).incident.service).toBe("fleet");
+  });
+
   it("opens one incident from a firing alert, with what changed first in its first page", () => {
     fire(
       store,

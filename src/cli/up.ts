@@ -78,6 +78,12 @@ async function runUp(opts: UpOptions): Promise<void> {
       `    rampart crs install --data ${dataDir}   then set waf.crs to the folder it prints and apply`,
     );
   }
+  console.log(
+    "  watch                   rampart top · rampart alerts · rampart incident list · rampart events",
+  );
+  console.log(
+    "  train                   rampart drill outage-2am (its own sandbox; this stack is not touched)",
+  );
   console.log("");
   console.log("  Ctrl-C stops.");
 

@@ -1,6 +1,7 @@
 /**
- * "composite", the default detector: spikes, drops, level shifts and a missing daily wave, with
- * one score scale across series. Per point:
+ * "composite": spikes, drops, level shifts and a missing daily wave, with one score scale across
+ * series; the default until hybrid.ts, which takes the larger of its score and the contextual
+ * detector's (76.3 / 71.7 / 80.2 on the NAB part below). Per point:
  *
  * 1. surprise z: the point against its baseline (robust level, daily and weekly profiles;
  *    baseline.ts);

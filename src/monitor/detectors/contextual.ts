@@ -73,12 +73,13 @@ const defaults = {
 
 type Params = typeof defaults;
 
-/** One side of one or more contexts, with the part of it the current facts matched. */
+/** One side of one or more contexts, with how much of it the last crossing matched. */
 interface SemiContext {
+  /** Sorted ascending, as every fact list here. */
   readonly facts: readonly number[];
-  /** Facts of the last crossing that belong to this semi-context. */
-  matched: number[];
-  /** Step stamp of the last crossing that touched it. */
+  /** How many of its facts the last crossing that touched it held. */
+  matched: number;
+  /** Step stamp of that crossing (a count from another crossing means 0). */
   stamp: number;
 }
 
@@ -97,8 +98,16 @@ interface Context {
   zeroLevel: boolean;
 }
 
-/** Facts of neurons (active contexts) live far above sensor facts. */
-const NEURON_BASE = 2 ** 31;
+/** A candidate context: the overlap of a partly matched zero-level context with this step. */
+interface Candidate {
+  readonly left: number[];
+  readonly right: number[];
+  readonly leftKey: string;
+  readonly rightKey: string;
+}
+
+/** Facts of neurons (active contexts) come after the sensor facts (2 × bits of them); small integers keep the maps fast. */
+const NEURON_BASE = 1024;
 
 /** The context memory: semi-contexts indexed by fact, contexts by (left, right) pair. */
 class ContextMemory {
@@ -110,7 +119,8 @@ class ContextMemory {
   private readonly rightByFact = new Map<number, number[]>();
   readonly contexts: Context[] = [];
   private crossedLefts: LeftSemiContext[] = [];
-  private crossedRights: SemiContext[] = [];
+  /** The facts of the last left crossing (the previous step's left side). */
+  private leftFacts = new Set<number>();
   private stamp = 0;
   /** The zero-level context stored this step, which must not judge its own step. */
   private newContext = -1;
@@ -118,21 +128,25 @@ class ContextMemory {
   constructor(private readonly maxLeftFacts: number) {}
 
   /** Stores the context (left, right) unless known; returns whether it is new. */
-  remember(left: readonly number[], right: readonly number[], zeroLevel: boolean): boolean {
-    const leftKey = left.join(",");
+  remember(
+    left: readonly number[],
+    right: readonly number[],
+    zeroLevel: boolean,
+    leftKey = left.join(","),
+    rightKey = right.join(","),
+  ): boolean {
     let leftId = this.leftByKey.get(leftKey);
     if (leftId === undefined) {
       leftId = this.lefts.length;
-      const semi: LeftSemiContext = { facts: left, matched: [], stamp: -1, contexts: new Map() };
+      const semi: LeftSemiContext = { facts: left, matched: 0, stamp: -1, contexts: new Map() };
       this.lefts.push(semi);
       this.leftByKey.set(leftKey, leftId);
       for (const f of left) push(this.leftByFact, f, semi);
     }
-    const rightKey = right.join(",");
     let rightId = this.rightByKey.get(rightKey);
     if (rightId === undefined) {
       rightId = this.rights.length;
-      this.rights.push({ facts: right, matched: [], stamp: -1 });
+      this.rights.push({ facts: right, matched: 0, stamp: -1 });
       this.rightByKey.set(rightKey, rightId);
       for (const f of right) push(this.rightByFact, f, rightId);
     }
@@ -157,32 +171,29 @@ class ContextMemory {
   crossRight(
     facts: readonly number[],
     generalise: boolean,
-  ): { active: Context[]; selected: number; candidates: [number[], number[]][] } {
+  ): { active: Context[]; selected: number; candidates: Candidate[] } {
     const stamp = ++this.stamp;
-    for (const semi of this.crossedRights) semi.matched = [];
-    const crossed: SemiContext[] = [];
     for (const f of facts) {
       for (const id of this.rightByFact.get(f) ?? []) {
         const semi = this.rights[id]!;
         if (semi.stamp !== stamp) {
           semi.stamp = stamp;
-          semi.matched = [];
-          crossed.push(semi);
+          semi.matched = 0;
         }
-        semi.matched.push(f);
+        semi.matched++;
       }
     }
-    this.crossedRights = crossed;
+    const current = new Set(facts);
     const active: Context[] = [];
-    const candidates: [number[], number[]][] = [];
+    const candidates: Candidate[] = [];
     let selected = 0;
     for (const left of this.crossedLefts) {
-      const leftComplete = left.matched.length === left.facts.length;
+      const leftComplete = left.matched === left.facts.length;
       for (const [rightId, contextId] of left.contexts) {
         if (contextId === this.newContext) continue;
         const context = this.contexts[contextId]!;
         const right = this.rights[rightId]!;
-        const rightMatched = right.stamp === stamp ? right.matched.length : 0;
+        const rightMatched = right.stamp === stamp ? right.matched : 0;
         if (leftComplete) {
           selected++;
           context.predicted += right.facts.length;
@@ -194,8 +205,11 @@ class ContextMemory {
             continue;
           }
         } else if (rightMatched === 0) continue;
-        if (context.zeroLevel && generalise && left.matched.length <= this.maxLeftFacts) {
-          candidates.push([left.matched.slice(), right.matched.slice()]);
+        if (context.zeroLevel && generalise && left.matched <= this.maxLeftFacts) {
+          const leftFacts = this.leftFacts;
+          const l = left.facts.filter((f) => leftFacts.has(f));
+          const r = right.facts.filter((f) => current.has(f));
+          candidates.push({ left: l, right: r, leftKey: l.join(","), rightKey: r.join(",") });
         }
       }
     }
@@ -208,27 +222,27 @@ class ContextMemory {
    * semi-contexts, and returns the facts predicted for the next step: the right sides of the
    * completely matched contexts with the best confirmed/predicted ratio.
    */
-  crossLeft(facts: readonly number[], candidates: readonly [number[], number[]][]): [number, Set<number>] {
+  crossLeft(facts: readonly number[], candidates: Iterable<Candidate>): [number, Set<number>] {
     let added = 0;
-    for (const [l, r] of candidates) if (this.remember(l, r, false)) added++;
+    for (const c of candidates) if (this.remember(c.left, c.right, false, c.leftKey, c.rightKey)) added++;
     const stamp = ++this.stamp;
-    for (const semi of this.crossedLefts) semi.matched = [];
     const crossed: LeftSemiContext[] = [];
     for (const f of facts) {
       for (const semi of this.leftByFact.get(f) ?? []) {
         if (semi.stamp !== stamp) {
           semi.stamp = stamp;
-          semi.matched = [];
+          semi.matched = 0;
           crossed.push(semi);
         }
-        semi.matched.push(f);
+        semi.matched++;
       }
     }
     this.crossedLefts = crossed;
+    this.leftFacts = new Set(facts);
     let best = 0;
     let predicting: Context[] = [];
     for (const semi of crossed) {
-      if (semi.matched.length !== semi.facts.length) continue;
+      if (semi.matched !== semi.facts.length) continue;
       for (const id of semi.contexts.values()) {
         const c = this.contexts[id]!;
         const weight = c.predicted > 0 ? c.confirmed / c.predicted : 0;
@@ -345,18 +359,21 @@ class ContextualDetector implements Detector {
     const memory = this.memory;
     const isNew = this.left.length > 0 && memory.remember(this.left, facts, true);
     const { active, selected, candidates } = memory.crossRight(facts, isNew);
-    const distinct = new Set(candidates.map(([l, r]) => `${l.join(",")}|${r.join(",")}`));
-    if (this.left.length > 0) distinct.add(`${this.left.join(",")}|${facts.join(",")}`);
+    // Candidates repeat (several contexts share an overlap); each counts and is stored once.
+    const distinct = new Map<string, Candidate>();
+    for (const c of candidates) distinct.set(`${c.leftKey}|${c.rightKey}`, c);
+    const zeroKey = `${this.left.join(",")}|${facts.join(",")}`;
+    const zeroCounts = this.left.length > 0 && !distinct.has(zeroKey);
 
     active.sort((a, b) => a.activations - b.activations || a.id - b.id);
     const next = new Set<number>(facts);
     for (const c of active.slice(-this.p.maxActive)) next.add(NEURON_BASE + c.id);
     this.left = [...next].sort((a, b) => a - b);
 
-    const [added, predictions] = memory.crossLeft(this.left, candidates);
+    const [added, predictions] = memory.crossLeft(this.left, distinct.values());
     this.predictions = predictions;
     const activeShare = selected > 0 ? active.length / selected : 0;
-    const newShare = isNew && distinct.size > 0 ? (added + 1) / distinct.size : 0;
+    const newShare = isNew ? (added + 1) / (distinct.size + (zeroCounts ? 1 : 0)) : 0;
     return surprised ? (1 - activeShare + newShare) / 2 : 0;
   }
 }

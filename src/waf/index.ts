@@ -41,6 +41,8 @@ export interface LoadWafOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Monotonic clock in ms for the per-transaction time budget (defaults to performance.now). */
   readonly clock?: () => number;
+  /** Process CPU time in ms, to confirm a spent budget (defaults to process.cpuUsage). */
+  readonly cpuClock?: () => number;
   /** Per-transaction engine time budget (the gateway passes DEFAULT_TIME_BUDGET); none by default. */
   readonly timeBudget?: TimeBudget;
 }
@@ -60,7 +62,7 @@ export function readDataFile(path: string, fromFile: string): string {
 
 /** The engine's dependencies wired to the real registries. */
 export function defaultDeps(
-  extra: Pick<LoadWafOptions, "now" | "env" | "clock" | "timeBudget"> = {},
+  extra: Pick<LoadWafOptions, "now" | "env" | "clock" | "cpuClock" | "timeBudget"> = {},
 ): CompileDeps {
   return {
     operator: getOperator,
@@ -72,6 +74,7 @@ export function defaultDeps(
     ...(extra.now === undefined ? {} : { now: extra.now }),
     ...(extra.env === undefined ? {} : { env: extra.env }),
     ...(extra.clock === undefined ? {} : { clock: extra.clock }),
+    ...(extra.cpuClock === undefined ? {} : { cpuClock: extra.cpuClock }),
     ...(extra.timeBudget === undefined ? {} : { timeBudget: extra.timeBudget }),
   };
 }

@@ -25,6 +25,7 @@ import type {
 } from "../types.js";
 import { getVariable, variableSlot, xmlAttributesVariable } from "../variables/index.js";
 import { applyDirective } from "./directives.js";
+import { emptySkipMask } from "./empty-targets.js";
 import { type KeySelector, type Phase, Rule, type Target } from "./rule.js";
 import { RuleSet, type Step } from "./ruleset.js";
 import {
@@ -50,6 +51,8 @@ export interface CompileDeps {
   now?: () => number;
   /** Monotonic clock in milliseconds for the engine time budget; defaults to performance.now. */
   clock?: () => number;
+  /** CPU time of the process in milliseconds (the budget's confirmation); defaults to process.cpuUsage. */
+  cpuClock?: () => number;
   /** Per-transaction engine time budget; none (unbounded) when absent. */
   timeBudget?: TimeBudget;
   /** What ENV shows; the engine reads no process state itself. */
@@ -308,6 +311,7 @@ export class Compiler {
     for (const it of this.items) {
       if (it instanceof Rule) {
         it.tagSet = new Set(it.tags);
+        it.emptySkipMask = emptySkipMask(it);
         phases[it.phase].push(it);
       }
       // Markers stand in every phase: skipAfter jumps to the marker of its own phase's list.

@@ -22,6 +22,8 @@ export class RuleSet {
   readonly now: () => number;
   /** Monotonic milliseconds, for the per-transaction time budget. */
   readonly clock: () => number;
+  /** CPU milliseconds of the process, read when the wall clock says a budget may be spent. */
+  readonly cpuClock: () => number;
   /** Per-transaction engine time budget (CompileDeps.timeBudget); undefined: unbounded. */
   readonly timeBudget: TimeBudget | undefined;
   /** Chain starters by tag and by id, for ctl:ruleRemove* at request time. */
@@ -38,6 +40,7 @@ export class RuleSet {
     this.now = deps.now ?? Date.now;
     this.clock = deps.clock ?? (() => performance.now());
     this.timeBudget = deps.timeBudget;
+    this.cpuClock = deps.cpuClock ?? processCpuMs;
     for (const r of this.rules()) {
       this.rulesById.set(r.id, r);
       for (const t of r.tagSet) {
@@ -66,4 +69,9 @@ export class RuleSet {
     for (const [k, v] of this.envEntries) env.add(k, v);
     return new Transaction(this, req, env);
   }
+}
+
+function processCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }

@@ -30,17 +30,18 @@
  *
  * Time budget (when the rule set has one, CompileDeps.timeBudget; the gateway's is
  * DEFAULT_TIME_BUDGET): phases 1-4 (rules and request body parsing) may take `baseMs + perKbMs ×
- * KB inspected` (settings.ts: 100 ms + 2 ms per KB) on the rule set's
- * monotonic clock (wall time: the check costs ~50 ns, a CPU-time read a system call). The budget is
- * checked every BUDGET_CHECK_EVERY rules, or sooner after BUDGET_CHECK_BYTES of operator input; once past it, no further rule of phases 1-4 runs, the
- * transaction is refused with 503 (not inspected in full, so not forwarded; not a claim of attack;
- * rule id 0; recorded only in DetectionOnly), a matched-rule entry with id 0 says so in the logs,
- * and `budgetExceeded` and `errors` hold the details. Only a machine so loaded that the process
- * is descheduled for the whole budget refuses benign requests this way: load shedding, not a
- * false detection. Phase 5 still runs. One rule can overrun the check by its own
- * cost, which the per-pattern bounds keep small: V8's linear fallback after 3000 backtracks
- * (operators/regex.ts) and NONLINEAR_INPUT_CAP for the patterns it cannot take (operators/rx.ts;
- * a cut value sets TX:MSC_PCRE_LIMITS_EXCEEDED and an `errors` entry).
+ * KB inspected` (settings.ts: 100 ms + 2 ms per KB) of CPU time. It is checked every
+ * BUDGET_CHECK_EVERY rules, or sooner after BUDGET_CHECK_BYTES of operator input. A check reads
+ * the wall clock (~50 ns) and, only when that says the budget is spent, the process's CPU time
+ * (a system call, ~1 µs, also read once per phase): wall time alone refused benign requests when
+ * the machine was so loaded that the process waited for a core. Once past the budget, no further
+ * rule of phases 1-4 runs, the transaction is refused with 503 (not inspected in full, so not
+ * forwarded; not a claim of attack; rule id 0; recorded only in DetectionOnly), a matched-rule
+ * entry with id 0 says so in the logs, and `budgetExceeded` and `errors` hold the details. Phase 5
+ * still runs. One rule can overrun the check by its own cost, which the per-pattern bounds keep
+ * small: V8's linear fallback after 3000 backtracks (operators/regex.ts) and NONLINEAR_INPUT_CAP
+ * for the patterns it cannot take (operators/rx.ts; a cut value sets TX:MSC_PCRE_LIMITS_EXCEEDED
+ * and an `errors` entry).
  */
 import { inRanges } from "../actions/ctl.js";
 import type { ActionTransaction, CtlOp, EngineMode, TargetRemoval } from "../actions/types.js";
@@ -56,6 +57,7 @@ import {
 } from "../variables/index.js";
 import type { VariableDefinition } from "../variables/registry.js";
 import { parseQuery } from "../variables/request-parsing.js";
+import { presentCollections } from "./empty-targets.js";
 import type { AllowScope, KeySelector, Phase, Rule, Target } from "./rule.js";
 import type { RuleSet } from "./ruleset.js";
 
@@ -400,11 +402,16 @@ export class Transaction implements ActionTransaction, MacroResolver {
     this.data.scalarCache = [];
     const steps = this.ruleSet.phases[phase];
     const clock = this.ruleSet.clock;
+    const budgeted = this.ruleSet.timeBudget !== undefined;
     const started = clock();
+    const cpuStarted = budgeted ? this.ruleSet.cpuClock() : 0;
     try {
-      this.runSteps(phase, steps, clock, started);
+      this.runSteps(phase, steps, clock, started, cpuStarted);
     } finally {
-      this.spentMs += clock() - started;
+      const wall = clock() - started;
+      // A phase is synchronous, so the process's CPU time over it is the engine's; wall time is
+      // an upper bound, exact enough for short phases and cheaper to read.
+      this.spentMs += budgeted && wall > 2 ? this.ruleSet.cpuClock() - cpuStarted : wall;
     }
     if (this.allow === "phase" || (this.allow === "request" && phase === 2)) this.allow = undefined;
   }
@@ -414,10 +421,13 @@ export class Transaction implements ActionTransaction, MacroResolver {
     steps: readonly (Rule | string)[],
     clock: () => number,
     started: number,
+    cpuStarted: number,
   ): void {
     let skip = 0;
     let sinceCheck = 0;
     const budgeted = this.ruleSet.timeBudget !== undefined;
+    // Rules reading only request collections that are empty here cannot match (empty-targets.ts).
+    const present = presentCollections(this.data);
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i]!;
       if (typeof step === "string") continue;
@@ -433,12 +443,18 @@ export class Transaction implements ActionTransaction, MacroResolver {
       ) {
         sinceCheck = 0;
         this.workBytes = 0;
-        const spent = this.spentMs + clock() - started;
-        if (spent > this.budgetMs()) {
-          this.exceedBudget(phase, step, spent);
-          return;
+        // Wall time first (cheap); past the budget, CPU time decides, so that a process merely
+        // descheduled on a loaded machine does not refuse the request.
+        const budget = this.budgetMs();
+        if (this.spentMs + clock() - started > budget) {
+          const spent = this.spentMs + this.ruleSet.cpuClock() - cpuStarted;
+          if (spent > budget) {
+            this.exceedBudget(phase, step, spent);
+            return;
+          }
         }
       }
+      if (step.emptySkipMask !== 0 && (step.emptySkipMask & present) === 0) continue;
       let matched: boolean;
       const profile = this.ruleSet.profile;
       try {

@@ -1,7 +1,10 @@
 /**
  * Throughput and memory of the streaming detectors: points per second over a 200 000-point
- * per-second series (noise, a daily wave, spikes and a drop), and bytes per detector instance (JS
- * heap plus typed-array buffers; 1000 instances, each fed one point). Medians of 5 runs.
+ * per-second series (noise, a daily wave, spikes and a drop), the slowest single point of a run
+ * (the contextual detector rebuilds its memory when the range widens), and bytes per detector
+ * instance (JS heap plus typed-array buffers): fresh (1000 instances, each fed one point) and
+ * learnt (20 instances, each fed the first 20 000 points; the contextual memory grows up to its
+ * maxContexts cap). Medians of 5 runs.
  *
  *   node --expose-gc --import tsx bench/monitor/detectors.ts
  *
@@ -58,11 +61,35 @@ function pointsPerSecond(
   return POINTS / ((performance.now() - start) / 1000);
 }
 
+/** The slowest single update of one run, in microseconds. */
+function slowestPoint(
+  make: () => { update(t: number, v: number, n?: number): number },
+  ratio: boolean,
+): number {
+  const d = make();
+  let worst = 0;
+  for (let i = 0; i < POINTS; i++) {
+    const start = performance.now();
+    sink += ratio ? d.update(timestamps[i]!, errors[i]!, values[i]!) : d.update(timestamps[i]!, values[i]!);
+    const took = performance.now() - start;
+    if (took > worst) worst = took;
+  }
+  return worst * 1000;
+}
+
 function bytesPerInstance(
   make: () => { update(t: number, v: number, n?: number): number },
+  instances = INSTANCES,
+  points = 1,
+  ratio = false,
 ): number | undefined {
   if (!gc) return undefined;
-  gc();
+  // Several collections, so that garbage of earlier runs (and typed arrays freed only after a
+  // second pass) does not count against, or for, the instances measured here.
+  const collect = () => {
+    for (let i = 0; i < 4; i++) gc();
+  };
+  collect();
   // Typed arrays (the seasonal profiles) live outside the JS heap: count both.
   const used = () => {
     const m = process.memoryUsage();
@@ -70,19 +97,20 @@ function bytesPerInstance(
   };
   const before = used();
   const keep: unknown[] = [];
-  for (let i = 0; i < INSTANCES; i++) {
+  for (let k = 0; k < instances; k++) {
     const d = make();
-    sink += d.update(t0, 1, 10);
+    for (let i = 0; i < points; i++)
+      sink += ratio ? d.update(timestamps[i]!, errors[i]!, values[i]!) : d.update(timestamps[i]!, values[i]!);
     keep.push(d);
   }
-  gc();
-  const bytes = (used() - before) / INSTANCES;
+  collect();
+  const bytes = (used() - before) / instances;
   sink += keep.length;
   return bytes;
 }
 
 type Scorer = { update(t: number, v: number, n?: number): number };
-const rows: [string, string, string][] = [];
+const rows: string[][] = [];
 const cases: [string, () => Scorer, boolean][] = [
   ...detectorNames().map((n): [string, () => Scorer, boolean] => [n, () => createDetector(n), false]),
   ["ratio", () => createRatioDetector() as Scorer, true],
@@ -90,10 +118,23 @@ const cases: [string, () => Scorer, boolean][] = [
 for (const [name, make, ratio] of cases) {
   pointsPerSecond(make, ratio); // warm-up run for the JIT
   const speed = median(Array.from({ length: RUNS }, () => pointsPerSecond(make, ratio)));
+  const slowest = slowestPoint(make, ratio);
   const mem = Array.from({ length: RUNS }, () => bytesPerInstance(make));
   const bytes = mem[0] === undefined ? "n/a" : `${Math.round(median(mem as number[]))}`;
-  rows.push([name, `${(speed / 1e6).toFixed(2)} M`, bytes]);
+  const learnt = bytesPerInstance(make, 20, 20_000, ratio);
+  rows.push([
+    name,
+    `${(speed / 1e6).toFixed(3)} M`,
+    `${(1e6 / speed).toFixed(2)}`,
+    `${slowest.toFixed(0)}`,
+    bytes,
+    learnt === undefined ? "n/a" : `${Math.round(learnt)}`,
+  ]);
 }
-console.log(`${"detector".padEnd(14)}${"points/s".padStart(12)}${"bytes/instance".padStart(18)}`);
-for (const [n, s, b] of rows) console.log(`${n.padEnd(14)}${s.padStart(12)}${b.padStart(18)}`);
+const head = ["detector", "points/s", "µs/point", "slowest µs", "bytes fresh", "bytes learnt"];
+const widths = [14, 12, 10, 12, 13, 14];
+const line = (cells: string[]) =>
+  cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("");
+console.log(line(head));
+for (const r of rows) console.log(line(r));
 if (sink === Number.MIN_VALUE) console.log(sink);

@@ -22,12 +22,20 @@ function worst(alerts: readonly AlertView[]): AlertSeverity {
   return ALERT_SEVERITIES[i]!;
 }
 
-function about(labels: Readonly<Record<string, string>>): string {
-  const name = labels.alertname ?? "alerts";
+/** Where one alert fires: "route checkout", "gateway edge-1", or "the fleet". */
+function placeOf(labels: Readonly<Record<string, string>>): string {
   const where: string[] = [];
   if (labels.route !== undefined) where.push(`route ${labels.route}`);
   if (labels.gateway !== undefined) where.push(`gateway ${labels.gateway}`);
-  return where.length === 0 ? name : `${name} on ${where.join(", ")}`;
+  return where.length === 0 ? "the fleet" : where.join(", ");
+}
+
+/** "surge on route checkout", or for a group over several places "surge on the fleet, gateway edge-1". */
+function about(common: Readonly<Record<string, string>>, alerts: readonly AlertView[]): string {
+  const name = common.alertname ?? "alerts";
+  const places = [...new Set(alerts.map((a) => placeOf(a.labels)))];
+  const shown = places.slice(0, 3).join("; ");
+  return `${name} on ${shown}${places.length > 3 ? ` and ${places.length - 3} more` : ""}`;
 }
 
 /** The earliest onset of the flush's alerts: "what changed" looks back from there. */
@@ -46,7 +54,11 @@ export function buildNotification(
   const common = commonLabels(alerts);
   const status = flush.status;
   const count = status === "firing" ? flush.firing.length : flush.resolved.length;
-  const title = `[${status.toUpperCase()}${count > 1 ? `:${count}` : ""}] ${about({ ...flush.groupLabels, ...common })}`;
+  const subject = about(
+    { ...flush.groupLabels, ...common },
+    status === "firing" ? flush.firing : flush.resolved,
+  );
+  const title = `[${status.toUpperCase()}${count > 1 ? `:${count}` : ""}] ${subject}`;
   const lines: string[] = [];
   const lead = whatChanged[0];
   lines.push(

@@ -102,3 +102,26 @@ describe("contextual: range and memory", () => {
     for (const s of capped) expect(s >= 0 && s <= 1).toBe(true);
   });
 });
+
+describe("hybrid", () => {
+  it("is the larger of the contextual and composite scores while nothing alarms", () => {
+    const values = noisy(700, 100, 5, 17);
+    const hybrid = run(createDetector("hybrid"), values);
+    const context = run(createDetector("contextual"), values);
+    const magnitude = run(createDetector("composite"), values);
+    expect(max(hybrid)).toBeLessThan(detectorDefinition("hybrid").alertThreshold);
+    expect(hybrid).toEqual(context.map((c, i) => Math.max(c, magnitude[i]!)));
+  });
+
+  it("rests for 60 points after an alarm although composite keeps scoring", () => {
+    // Three points 40 % low: both parts see it at point 700 (contextual: below the seen range).
+    const values = noisy(900, 1000, 10, 19).map((v, i) => (i >= 700 && i < 703 ? v * 0.6 : v));
+    const hybrid = run(createDetector("hybrid"), values);
+    const magnitude = run(createDetector("composite"), values);
+    expect(firstAtOrAbove(hybrid, detectorDefinition("hybrid").alertThreshold, 0)).toBe(700);
+    expect(hybrid[700]).toBe(1);
+    expect(max(magnitude, 701, 761)).toBeGreaterThan(0.2);
+    expect(max(hybrid, 701, 761)).toBe(0);
+    expect(max(hybrid, 761, 900)).toBeGreaterThan(0);
+  });
+});

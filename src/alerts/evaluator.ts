@@ -175,9 +175,19 @@ export class RuleEvaluator {
     this.#graceUntilMs = opts.graceUntilMs ?? 0;
     this.setRules(rules);
     for (const view of opts.restored ?? []) {
-      const state = this.#rules.get(view.rule);
-      if (state === undefined || view.state === "resolved") continue;
-      this.#alerts.set(view.fingerprint, { view, rule: state.rule, restored: true });
+      if (view.state === "resolved") continue;
+      // An alert of a rule that the config no longer has ends at the first evaluation (a stand-in
+      // rule that matches no current one), rather than staying open in the store for ever.
+      const rule = this.#rules.get(view.rule)?.rule ?? {
+        name: view.rule,
+        severity: view.severity,
+        labels: {},
+        summary: view.summary,
+        forMs: 0,
+        builtin: false,
+        key: "(removed)",
+      };
+      this.#alerts.set(view.fingerprint, { view, rule, restored: true });
     }
   }
 

@@ -226,4 +226,16 @@ describe("signals and restarts", () => {
     expect(tr.map((t) => `${t.alert.rule}:${t.to}`)).toEqual(["b:resolved"]);
     expect(ev.alerts().find((a) => a.rule === "a")!.activeAt).toBe(new Date(at(0)).toISOString());
   });
+
+  it("a restored alert of a rule the config no longer has resolves at the first evaluation", () => {
+    const before = new RuleEvaluator(policy([{ name: "old", expr: "requests > 1" }]).rules);
+    before.evaluate(at(0), [{ name: "requests", labels: {}, value: 5 }]);
+    const after = new RuleEvaluator(policy([{ name: "new", expr: "requests > 100" }]).rules, {
+      restored: before.alerts(),
+      graceUntilMs: at(60),
+    });
+    expect(after.evaluateSignals(at(1), []).map((t) => `${t.alert.rule}:${t.from}->${t.to}`)).toEqual([
+      "old:firing->resolved",
+    ]);
+  });
 });

@@ -44,6 +44,7 @@
  * maxContexts 2000 or 5000 (71.2, 75.5 inside hybrid.ts, against 76.3 with 10 000).
  */
 import { Baseline, baselineDefaults } from "./baseline.js";
+import { DetectorError } from "./errors.js";
 import { type Detector, type DetectorParams, registerDetector } from "./registry.js";
 
 const defaults = {
@@ -378,10 +379,36 @@ class ContextualDetector implements Detector {
   }
 }
 
+/** Integer parameters and their ranges (bins are spelt with 32-bit bit operations). */
+const integerRanges: Partial<Record<keyof Params, readonly [number, number]>> = {
+  bits: [1, 16],
+  rangePoints: [1, 1_000_000],
+  restPoints: [0, Number.MAX_SAFE_INTEGER],
+  maxLeftFacts: [1, Number.MAX_SAFE_INTEGER],
+  maxActive: [0, Number.MAX_SAFE_INTEGER],
+  maxContexts: [1, Number.MAX_SAFE_INTEGER],
+};
+
+function checked(p: Params): Params {
+  for (const [name, [lo, hi]] of Object.entries(integerRanges) as [keyof Params, [number, number]][]) {
+    const v = p[name];
+    if (!Number.isInteger(v) || v < lo || v > hi) {
+      throw new DetectorError(
+        "DETECTOR_PARAM_INVALID",
+        `parameter ${name} of detector contextual must be an integer from ${lo} to ${hi}`,
+      );
+    }
+  }
+  if (!(p.margin >= 0)) {
+    throw new DetectorError("DETECTOR_PARAM_INVALID", "parameter margin of detector contextual must be >= 0");
+  }
+  return p;
+}
+
 registerDetector({
   name: "contextual",
   summary: "sequences of quantised values that the learnt contexts did not predict (CAD OSE's method)",
   defaults,
   alertThreshold: 0.7,
-  create: (p: DetectorParams) => new ContextualDetector(p as Params),
+  create: (p: DetectorParams) => new ContextualDetector(checked(p as Params)),
 });

@@ -87,6 +87,20 @@ describe.each(["contextual", "hybrid"])("%s", (name) => {
   });
 });
 
+describe("contextual: parameters", () => {
+  it.each<Record<string, number>>([
+    { bits: 40 },
+    { bits: 2.5 },
+    { rangePoints: 0 },
+    { maxContexts: 0 },
+    { margin: -1 },
+  ])("%o is a coded error", (params) => {
+    expect(() => createDetector("contextual", params)).toThrow(
+      expect.objectContaining({ code: "DETECTOR_PARAM_INVALID" }),
+    );
+  });
+});
+
 describe("contextual: range and memory", () => {
   it("scores 0 while it learns the range (the first 300 points)", () => {
     expect(max(run(createDetector("contextual"), noisy(300, 100, 5, 2)))).toBe(0);

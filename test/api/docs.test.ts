@@ -1,15 +1,17 @@
 /**
  * The reference documentation matches the code:
  * - every operation of the OpenAPI document (built from the routes themselves) has a heading in
- *   docs/api.md, `### \`METHOD /api/v1/path/:param\` (role)`, naming the role the route needs; and
- *   every such heading names an operation that exists;
+ *   docs/api.md, `### \`METHOD /api/v1/path/:param\` (role)`, naming the role the route needs, and
+ *   its section names each query parameter and body field of the route's schema; and every such
+ *   heading names an operation that exists;
  * - every command `rampart --help` lists (sub-commands included) has a row in the README's
  *   "Command reference" table, with the flags its `--help` shows; and every command the table names
  *   exists.
  *
  * When this fails after adding a route: add a `### \`METHOD /api/v1/...\` (role)` section to
  * docs/api.md (path parameters as `:name`, the role as in the route's `config.role`, "no token" for
- * public routes) saying what the route takes, answers and refuses. After adding a command or a flag:
+ * public routes) saying what the route takes, answers and refuses; after adding a query parameter
+ * or a body field, name it in its route's section. After adding a command or a flag:
  * add it to the README's "Command reference" table, e.g. `rampart thing do ID [--flag X]`. The
  * options every API client command has (--control, --token, --data) and --json are described once,
  * under the table, and not checked per row.
@@ -32,23 +34,42 @@ interface Heading {
   /** The parenthesis after the route: "viewer, gateway", "operator; overrides: admin", "no token". */
   readonly roles: string;
   readonly line: number;
+  /** The heading and the text under it, up to the next heading. */
+  readonly section: string;
 }
 
 const HEADING = /^#{2,4} `(GET|POST|PUT|PATCH|DELETE) (\/api\/v1\/[^`?\s]*)(?:\?[^`]*)?`\s*(?:\(([^)]*)\))?/;
 
 /** The route headings of an API document, in order. */
 function routeHeadings(markdown: string): Heading[] {
+  const lines = markdown.split("\n");
   const out: Heading[] = [];
-  markdown.split("\n").forEach((text, i) => {
+  lines.forEach((text, i) => {
     const m = HEADING.exec(text);
-    if (m !== null) out.push({ method: m[1]!, path: m[2]!, roles: m[3] ?? "", line: i + 1 });
+    if (m === null) return;
+    const next = lines.findIndex((l, j) => j > i && l.startsWith("#"));
+    const section = lines.slice(i, next < 0 ? undefined : next).join("\n");
+    out.push({ method: m[1]!, path: m[2]!, roles: m[3] ?? "", line: i + 1, section });
   });
   return out;
+}
+
+/** Whether `name` is written in `text` as a word of its own (`as` in "as?", not in "has"). */
+function mentions(text: string, name: string): boolean {
+  return new RegExp(`(?<![\\w-])${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w-])`).test(text);
 }
 
 /** OpenAPI's `{id}` as the documentation writes it: `:id`. */
 function colonPath(openApiPath: string): string {
   return openApiPath.replace(/\{([^}]+)\}/g, ":$1");
+}
+
+interface OpenApiOperation {
+  readonly "x-rampart-role": string;
+  readonly parameters: readonly { readonly name: string; readonly in: string }[];
+  readonly requestBody?: {
+    readonly content: { "application/json": { schema: { properties?: Record<string, unknown> } } };
+  };
 }
 
 // ---- README command reference ----
@@ -191,26 +212,35 @@ describe("the parsers of this test", () => {
     const h = routeHeadings(
       "## Routes\n### `GET /api/v1/config/versions/:id` (viewer, gateway)\ntext\n### `GET /api/v1/events?since=ISO` (viewer)\n",
     );
-    expect(h).toEqual([
+    expect(h.map(({ section, ...rest }) => rest)).toEqual([
       { method: "GET", path: "/api/v1/config/versions/:id", roles: "viewer, gateway", line: 2 },
       { method: "GET", path: "/api/v1/events", roles: "viewer", line: 4 },
     ]);
+    expect(h[0]!.section).toBe("### `GET /api/v1/config/versions/:id` (viewer, gateway)\ntext");
+    expect(mentions("Body `{ note?, as? }`", "as")).toBe(true);
+    expect(mentions("what it has", "as")).toBe(false);
+    expect(mentions("`wait=S`", "wait")).toBe(true);
+    expect(mentions("`waitS`", "wait")).toBe(false);
   });
 });
 
 describe("docs/api.md documents every route of the API", () => {
   let t: TestControlPlane;
-  let operations: { method: string; path: string; role: string }[];
+  let operations: { method: string; path: string; role: string; fields: string[] }[];
   beforeAll(async () => {
     t = await startTestControlPlane();
     const doc = (await t.call("GET", "/openapi.json", { token: null })).body as {
-      paths: Record<string, Record<string, { "x-rampart-role": string }>>;
+      paths: Record<string, Record<string, OpenApiOperation>>;
     };
     operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.entries(ops).map(([method, op]) => ({
         method: method.toUpperCase(),
         path: colonPath(path),
         role: op["x-rampart-role"],
+        fields: [
+          ...op.parameters.filter((p) => p.in === "query").map((p) => p.name),
+          ...Object.keys(op.requestBody?.content["application/json"].schema.properties ?? {}),
+        ],
       })),
     );
   });
@@ -235,6 +265,17 @@ describe("docs/api.md documents every route of the API", () => {
             `${name} (line ${found[0]!.line}): the heading says (${found[0]!.roles}), the route needs ${roleWord}`,
           );
       }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("names every query parameter and body field of each route in its section", () => {
+    const problems: string[] = [];
+    for (const op of operations) {
+      const h = headings.find((x) => x.method === op.method && x.path === op.path);
+      if (h === undefined) continue; // reported above
+      for (const field of op.fields)
+        if (!mentions(h.section, field)) problems.push(`${op.method} ${op.path} (line ${h.line}): ${field}`);
     }
     expect(problems).toEqual([]);
   });

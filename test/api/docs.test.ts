@@ -14,7 +14,7 @@
  * or a body field, name it in its route's section. After adding a command or a flag:
  * add it to the README's "Command reference" table, e.g. `rampart thing do ID [--flag X]`. The
  * options every API client command has (--control, --token, --data) and --json are described once,
- * under the table, and not checked per row.
+ * above the table, and not checked per row.
  */
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";

@@ -194,6 +194,25 @@ export class Alerting {
     return all.slice(0, opts.limit ?? 500);
   }
 
+  /**
+   * "What changed" before each alert's onset (ranked, at most `limit` each), keyed by fingerprint;
+   * alerts that began in the same second share one computation.
+   */
+  whatChangedFor(alerts: readonly AlertView[], limit = 3): Map<string, readonly ChangeEntry[]> {
+    const bySecond = new Map<string, readonly ChangeEntry[]>();
+    const out = new Map<string, readonly ChangeEntry[]>();
+    for (const a of alerts) {
+      const second = a.activeAt.slice(0, 19);
+      let changes = bySecond.get(second);
+      if (changes === undefined) {
+        changes = this.#changesBefore(new Date(a.activeAt)).slice(0, limit);
+        bySecond.set(second, changes);
+      }
+      out.set(a.fingerprint, changes);
+    }
+    return out;
+  }
+
   silences(): SilenceView[] {
     const now = this.#now();
     return this.#repo.silences().map((s) => ({ ...s, state: silenceState(s, now) }));

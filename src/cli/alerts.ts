@@ -1,7 +1,8 @@
 /**
  * `rampart alerts [--all] [--state S] [--limit N] [--json]`: the control plane's alerts, newest
  * first: pending and firing ones (with --all, the resolved history too), each with its severity,
- * where it fires, since when, and whether a silence or an inhibition mutes it.
+ * where it fires, since when, and whether a silence or an inhibition mutes it; then what changed
+ * before the earliest open one.
  */
 import type { Command } from "commander";
 import type { AlertView } from "../alerts/types.js";
@@ -12,6 +13,8 @@ import {
   reportError,
   withClientOptions,
 } from "../api/client.js";
+import type { ChangeEntry } from "../changes/types.js";
+import { formatChange } from "../changes/what-changed.js";
 import { ExitCode } from "../errors.js";
 
 const STATES = ["pending", "firing", "resolved"];
@@ -34,10 +37,27 @@ function muted(a: AlertView): string {
   return "";
 }
 
-/** The table people read; exported for tests. */
-export function formatAlerts(alerts: readonly AlertView[]): string {
+type ListedAlert = AlertView & { readonly whatChanged?: readonly ChangeEntry[] };
+
+/**
+ * The table people read, then what changed before the earliest open alert (the postmortem's
+ * question: what did we change just before this began?). Exported for tests.
+ */
+export function formatAlerts(alerts: readonly ListedAlert[]): string {
   if (alerts.length === 0) return "no alerts";
-  return formatTable(
+  const open = alerts.filter((a) => a.state !== "resolved");
+  const first = open.reduce<ListedAlert | undefined>(
+    (best, a) => (best === undefined || Date.parse(a.activeAt) < Date.parse(best.activeAt) ? a : best),
+    undefined,
+  );
+  const changes = first?.whatChanged ?? [];
+  const after =
+    first === undefined
+      ? ""
+      : changes.length === 0
+        ? `\nwhat changed before ${first.rule} (${time(first.activeAt)}): nothing recorded`
+        : `\nwhat changed before ${first.rule} (${time(first.activeAt)}):\n${changes.map((c) => `  ${formatChange(c)}`).join("\n")}`;
+  return `${formatTable(
     ["STATE", "SEVERITY", "ALERT", "WHERE", "SINCE (UTC)", "MUTED", "SUMMARY"],
     alerts.map((a) => [
       a.state,
@@ -48,7 +68,7 @@ export function formatAlerts(alerts: readonly AlertView[]): string {
       muted(a),
       a.summary,
     ]),
-  );
+  )}${after}`;
 }
 
 interface AlertsOptions extends CommonOptions {
@@ -69,7 +89,7 @@ async function alerts(opts: AlertsOptions): Promise<number> {
   }
   const states = opts.state.length > 0 ? opts.state : opts.all === true ? STATES : ["pending", "firing"];
   const q = new URLSearchParams({ state: states.join(","), limit: opts.limit });
-  const answer = await clientFrom(opts).call<{ alerts: AlertView[] }>("GET", `/alerts?${q}`);
+  const answer = await clientFrom(opts).call<{ alerts: ListedAlert[] }>("GET", `/alerts?${q}`);
   if (answer.status !== 200) return reportError(answer, opts.json);
   console.log(opts.json === true ? JSON.stringify(answer.body) : formatAlerts(answer.body.alerts));
   return ExitCode.ok;

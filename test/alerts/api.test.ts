@@ -88,6 +88,10 @@ describe("alerts API", () => {
     expect(alerts.map((a) => [a.rule, a.state, a.labels.gateway, a.summary])).toEqual([
       ["gateway-down", "firing", "edge-9", "gateway edge-9 is silent: no attestation for 11 s"],
     ]);
+    // An open alert carries what changed before it: here the drift event itself.
+    expect(
+      (alerts[0] as unknown as { whatChanged: { kind: string }[] }).whatChanged.map((c) => c.kind),
+    ).toEqual(["drift"]);
     t.cp.store.events.append({
       kind: "drift.resolved",
       severity: "info",

@@ -85,6 +85,11 @@ describe("rampart alerts / rampart silence (real process)", { timeout: 60_000 },
     expect(lines[1]).toMatch(
       /^firing\s+critical\s+gateway-down\s+gateway=edge-7\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+gateway edge-7 is silent: no attestation for 15 s$/,
     );
+    // What changed before it: here the drift episode itself, as the change log records it.
+    expect(lines.slice(2)).toEqual([
+      expect.stringMatching(/^what changed before gateway-down \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\):$/),
+      expect.stringMatching(/^ {2}drift on edge-7 \d\d:\d\d: no attestation for 15 s$/),
+    ]);
 
     const added = await rampart([
       "silence",

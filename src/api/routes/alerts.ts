@@ -4,7 +4,7 @@
  * monitor's seconds and the fleet's drift events, stopped before the server closes.
  *
  * - GET    /alerts?state=pending|firing|resolved&limit=  (viewer)   newest first; default pending
- *   and firing (state may be repeated or comma-separated)
+ *   and firing (comma-separated); open alerts carry `whatChanged`, the top 3 changes before them
  * - GET    /silences                                     (viewer)   all, expired included, newest first
  * - POST   /silences {matchers, endsAt | duration, startsAt?, comment}   (operator) 201 with the silence
  * - DELETE /silences/:id                                 (operator) expires it now (kept for history)
@@ -97,8 +97,13 @@ export const alertRoutes: ApiPlugin = async (app) => {
         limit: req.query.limit ?? 500,
         ...(states === undefined || states.length === 0 ? {} : { states: states as AlertState[] }),
       });
+      // Open alerts carry the top of "what changed" before them; resolved ones are history.
+      const changes = alerting.whatChangedFor(alerts.filter((a) => a.state !== "resolved"));
       return {
-        alerts,
+        alerts: alerts.map((a) => {
+          const c = changes.get(a.fingerprint);
+          return c === undefined ? a : { ...a, whatChanged: c };
+        }),
         ...(alerting.lastError === undefined ? {} : { lastError: alerting.lastError }),
       };
     },

@@ -77,6 +77,8 @@ export class Compiler {
   private readonly transformIds = new Map<string, number>();
   /** Factor sets of the set's @rx patterns, scanned once per value (rx-index.ts). */
   private readonly rxIndex = new RxFactorIndex();
+  /** The set's constant @rx patterns, for warmUp. */
+  private readonly patterns: RegExp[] = [];
   private ruleSeq = 0;
   private readonly actionCtx: (loc: SourceLocation) => ActionContext;
 
@@ -188,10 +190,9 @@ export class Compiler {
     });
     // What every match needs (a factor of the pattern, or a literal) is looked for before the
     // pattern runs, for all patterns of the set in one pass per value (rx-prefilter.ts).
-    rule.operator =
-      op.name.toLowerCase() === "rx"
-        ? withPrefilter(compiled as RxOperator, op.param, this.rxIndex)
-        : compiled;
+    const rx = op.name.toLowerCase() === "rx" ? (compiled as RxOperator) : undefined;
+    if (rx?.regex !== undefined) this.patterns.push(rx.regex.fast);
+    rule.operator = rx === undefined ? compiled : withPrefilter(rx, op.param, this.rxIndex);
   }
 
   /** Resolves a key selector: plain keys lower-cased (lookups are case-insensitive), regexes compiled. */
@@ -324,7 +325,9 @@ export class Compiler {
         s.skipAfterIndex = findSkipTarget(steps, i, s.skipAfter);
       });
     }
-    return new RuleSet(this.settings, phases, this.deps);
+    const rs = new RuleSet(this.settings, phases, this.deps);
+    rs.patterns.push(...this.patterns);
+    return rs;
   }
 }
 

@@ -29,6 +29,8 @@ export class RuleSet {
   /** Chain starters by tag and by id, for ctl:ruleRemove* at request time. */
   readonly rulesByTag = new Map<string, Rule[]>();
   readonly rulesById = new Map<number, Rule>();
+  /** The constant @rx patterns, compiled (profile.ts, warmUp, has V8 generate their code early). */
+  readonly patterns: RegExp[] = [];
   /** Set by enableProfile (profile.ts): transactions then time every rule. */
   profile: RuleProfile | undefined = undefined;
 

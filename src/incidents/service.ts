@@ -499,7 +499,9 @@ export class IncidentService {
         hint: `use one of ${ACTION_KINDS.join(", ")}`,
       });
     }
-    if (!DUE.test(input.due) || Number.isNaN(Date.parse(`${input.due}T00:00:00Z`))) {
+    // Date.parse rolls 2026-02-30 over to March 2: a real day prints back as itself.
+    const day = Date.parse(`${input.due}T00:00:00Z`);
+    if (!DUE.test(input.due) || Number.isNaN(day) || new Date(day).toISOString().slice(0, 10) !== input.due) {
       throw new IncidentError("INCIDENT_INVALID", `due date ${JSON.stringify(input.due)} is not YYYY-MM-DD`);
     }
     return this.repo.addAction({

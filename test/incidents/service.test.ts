@@ -246,7 +246,14 @@ describe("bad input changes nothing", () => {
     expect(() =>
       svc.addAction({ incidentId: 1, title: "x", owner: "o", due: "tomorrow", by: "ann" }),
     ).toThrow(expect.objectContaining({ code: "INCIDENT_INVALID" }));
+    for (const due of ["2026-02-30", "2026-13-01", "2026-04-31"]) {
+      expect(() => svc.addAction({ incidentId: 1, title: "x", owner: "o", due, by: "ann" })).toThrow(
+        expect.objectContaining({ code: "INCIDENT_INVALID" }),
+      );
+    }
     expect(svc.repo.actions()).toEqual([]);
+    svc.addAction({ incidentId: 1, title: "x", owner: "o", due: "2028-02-29", by: "ann" });
+    expect(svc.repo.actions().map((a) => a.due)).toEqual(["2028-02-29"]);
   });
 });
 

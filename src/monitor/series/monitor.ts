@@ -33,6 +33,14 @@ import { Tally } from "./tally.js";
 
 const DAY_S = 86_400;
 
+/**
+ * How long a second waits for a live gateway that has not reported it yet. Well above the
+ * attestation period (2 s by default, 1 s in drills), so that a gateway slowed by a busy machine is
+ * waited for rather than counted as zero: a false zero looks like a traffic drop to the detectors
+ * and hides a surge in their baseline. A gateway that stops reporting costs this much delay.
+ */
+export const DEFAULT_LATENESS_MS = 5000;
+
 export interface MonitorOptions {
   readonly now?: () => number;
   /** How long after a second ends it closes even if a live gateway has not reported it. */
@@ -153,7 +161,7 @@ export class Monitor {
     this.#store = store;
     this.#rollups = new SeriesRollups(store.db);
     this.#now = opts.now ?? Date.now;
-    this.#latenessMs = opts.latenessMs ?? 3000;
+    this.#latenessMs = opts.latenessMs ?? DEFAULT_LATENESS_MS;
     this.#liveMs = opts.liveMs ?? 10_000;
     this.#ringSeconds = opts.ringSeconds ?? 3600;
     this.#minuteRetentionS = (opts.minuteRetentionDays ?? 7) * DAY_S;

@@ -90,10 +90,10 @@ describe("closing seconds", () => {
     monitor.ingest(attestation("late", [], T0 - 1));
     monitor.ingest(attestation("g1", secondsOf(burst(T0, 5)), T0));
     expect(closed).toEqual([]);
-    at(T0 + 3.999);
+    at(T0 + 5.999);
     monitor.tick();
     expect(closed).toEqual([]);
-    at(T0 + 4); // T0 ended at T0+1; 3 s of lateness
+    at(T0 + 6); // T0 ended at T0+1; 5 s of lateness
     monitor.tick();
     expect(closed.map((c) => c.t)).toEqual([T0]);
     expect(sample(closed[0]!.samples, "requests")).toBe(5);
@@ -104,7 +104,7 @@ describe("closing seconds", () => {
     expect(monitor.stats().lateSeconds).toBe(1);
     // T0+1 still waits for g1 (live, reported through T0) until its own lateness bound.
     expect(closed.map((c) => c.t)).toEqual([T0]);
-    at(T0 + 5);
+    at(T0 + 7);
     monitor.tick();
     expect(closed.map((c) => c.t)).toEqual([T0, T0 + 1]);
   });

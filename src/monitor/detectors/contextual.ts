@@ -28,8 +28,9 @@
  *   is rebuilt by replaying the last `rangePoints` points (kept in a ring) with the new bins.
  * - The rest period is a number of points, not a fifth of NAB's probationary period (a share of
  *   the file's length, unknown to a stream).
- * - The memory starts over when it holds `maxContexts` contexts, so memory and time per point are
- *   bounded (CAD OSE's grow with every new context).
+ * - When the memory holds `maxContexts` contexts it starts over from the last `rangePoints`
+ *   points (the same replay), so memory and time per point are bounded (CAD OSE's grow with every
+ *   new context) and the detector does not forget everything at once.
  * - Novelty alone is not magnitude: a score of a point within `zGate` robust standard deviations of
  *   its seasonal baseline (baseline.ts) is multiplied by `gateDamp`, so that noise crossing a bin
  *   edge in a way not seen before does not alarm like a real change.
@@ -41,7 +42,12 @@
  * look-ahead. Tried and rejected: the range from the first points only, with values beyond it
  * spelt as bins beyond it (63.6) or clipped to the edge bins (58.0; 68.3 with a 50 % margin);
  * 4 bits (68.8); a rest of 40 or 90 points (71.8, 70.3); rangePoints 200 or 400 (71.4, 66.4);
- * maxContexts 2000 or 5000 (71.2, 75.5 inside hybrid.ts, against 76.3 with 10 000).
+ * a memory that starts over empty when full (with 5000 contexts 75.5 inside hybrid.ts; starting
+ * over from the replay keeps 76.3 down to 5000, 76.1 at 3000, 74.6 at 2000).
+ *
+ * Cost (bench/monitor/detectors.ts): about 20-30 µs per point on the bench's per-second series and
+ * up to ~350 µs on white noise near the cap (every bin sequence is new there, so the memory fills);
+ * at most a few MB per series at the cap. A step widening the range replays `rangePoints` points.
  */
 import { Baseline, baselineDefaults } from "./baseline.js";
 import { DetectorError } from "./errors.js";
@@ -60,8 +66,8 @@ const defaults = {
   maxLeftFacts: 7,
   /** Contexts that carry over into the next left side (CAD OSE: 15). */
   maxActive: 15,
-  /** Contexts kept before the memory starts over (bounds memory and time per point). */
-  maxContexts: 10_000,
+  /** Contexts kept before the memory starts over from the replay (bounds memory and time per point). */
+  maxContexts: 5_000,
   /** Share of the seen range added on each side before binning; a value beyond it widens it. */
   margin: 0.25,
   /** Raw score of a value beyond the range (HTM's "spatial anomaly" in NAB's numenta detector). */
@@ -285,6 +291,7 @@ class ContextualDetector implements Detector {
   private step = 1;
   /** Points since the last raw score at or above baseThreshold. */
   private sinceHigh = 0;
+  private replaying = false;
 
   private readonly baseline = new Baseline(baselineDefaults);
 
@@ -340,16 +347,14 @@ class ContextualDetector implements Detector {
     this.predictions = new Set();
     const size = this.recent.length;
     const count = Math.min(this.n, size);
+    this.replaying = true;
     for (let i = this.n - count; i < this.n; i++) this.learn(this.recent[i % size]!);
+    this.replaying = false;
   }
 
   /** One step of the context machine; returns the raw anomaly. */
   private learn(value: number): number {
-    if (this.memory.contexts.length >= this.p.maxContexts) {
-      this.memory = new ContextMemory(this.p.maxLeftFacts);
-      this.left = [];
-      this.predictions = new Set();
-    }
+    if (!this.replaying && this.memory.contexts.length >= this.p.maxContexts) this.rebuild();
     // The range holds every value seen, so bins stay within 0 .. 2^bits − 1 (clamped for rounding).
     const top = 2 ** this.p.bits - 1;
     const bin = Math.floor((value - this.lo) / this.step);

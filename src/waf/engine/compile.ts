@@ -25,7 +25,6 @@ import type {
 } from "../types.js";
 import { getVariable, variableSlot, xmlAttributesVariable } from "../variables/index.js";
 import { applyDirective } from "./directives.js";
-import { emptySkipMask } from "./empty-targets.js";
 import { type KeySelector, type Phase, Rule, type Target } from "./rule.js";
 import { RuleSet, type Step } from "./ruleset.js";
 import {
@@ -312,7 +311,6 @@ export class Compiler {
     for (const it of this.items) {
       if (it instanceof Rule) {
         it.tagSet = new Set(it.tags);
-        it.emptySkipMask = emptySkipMask(it);
         phases[it.phase].push(it);
       }
       // Markers stand in every phase: skipAfter jumps to the marker of its own phase's list.

@@ -85,8 +85,6 @@ export class Rule {
   skipAfter: string | undefined;
   /** Index in the phase's step list to continue after, resolved at finalize (-1: end of phase). */
   skipAfterIndex = -1;
-  /** Request collections the targets read, when those are all it reads (empty-targets.ts); else 0. */
-  emptySkipMask = 0;
 
   msg: Macro | undefined;
   logdata: Macro | undefined;

@@ -57,7 +57,6 @@ import {
 } from "../variables/index.js";
 import type { VariableDefinition } from "../variables/registry.js";
 import { parseQuery } from "../variables/request-parsing.js";
-import { presentCollections } from "./empty-targets.js";
 import type { AllowScope, KeySelector, Phase, Rule, Target } from "./rule.js";
 import type { RuleSet } from "./ruleset.js";
 
@@ -426,8 +425,6 @@ export class Transaction implements ActionTransaction, MacroResolver {
     let skip = 0;
     let sinceCheck = 0;
     const budgeted = this.ruleSet.timeBudget !== undefined;
-    // Rules reading only request collections that are empty here cannot match (empty-targets.ts).
-    const present = presentCollections(this.data);
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i]!;
       if (typeof step === "string") continue;
@@ -454,7 +451,6 @@ export class Transaction implements ActionTransaction, MacroResolver {
           }
         }
       }
-      if (step.emptySkipMask !== 0 && (step.emptySkipMask & present) === 0) continue;
       let matched: boolean;
       const profile = this.ruleSet.profile;
       try {

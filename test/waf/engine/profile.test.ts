@@ -67,8 +67,7 @@ describe("per-rule profile", () => {
     runRequest(rs, GET("/admin"), "4");
     const entries = new Map(profile.rules().map((e) => [e.rule.id, e]));
     const r10 = entries.get(10);
-    // Request 4 has no arguments: a rule reading only ARGS is skipped there (empty-targets.ts).
-    expect(r10?.calls).toBe(3);
+    expect(r10?.calls).toBe(4);
     expect(r10?.matches).toBe(1);
     // 2 + 1 + 1 + 0 argument values went through the operator and t:lowercase.
     expect(r10?.operatorCalls).toBe(4);

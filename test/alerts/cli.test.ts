@@ -3,47 +3,25 @@
  * process: texts, --json, exit codes, and an alert raised in that process by a drift event written
  * to its store, shown as silenced once a silence matches it.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/store.js";
-import { BIN, type ControlProcess, ensureBuilt, startControlProcess } from "../api/process.js";
-import { repoRoot } from "../support/shared.js";
+import {
+  type CliRun,
+  type ControlProcess,
+  ensureBuilt,
+  runCli,
+  startControlProcess,
+} from "../api/process.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rampart-cli-alerts-"));
 const data = join(dir, "data");
 let cp: ControlProcess | undefined;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function rampart(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      {
-        cwd: repoRoot,
-        env: {
-          ...process.env,
-          RAMPART_CONTROL: cp?.url ?? "",
-          RAMPART_DATA: data,
-          RAMPART_TOKEN: "",
-          NO_COLOR: "1",
-        },
-      },
-      (err, stdout, stderr) => {
-        const code = err === null ? 0 : typeof err.code === "number" ? err.code : 1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+/** Runs `rampart ARGS` against the test's control plane; the token comes from DATA/admin.token. */
+const rampart = (args: string[]) => runCli(args, { control: cp?.url, data });
 
 beforeAll(async () => {
   ensureBuilt();
@@ -75,7 +53,7 @@ describe("rampart alerts / rampart silence (real process)", { timeout: 60_000 },
     } finally {
       store.close();
     }
-    let listed: Run = empty;
+    let listed: CliRun = empty;
     for (let i = 0; i < 50 && !listed.stdout.includes("gateway-down"); i++) {
       await new Promise((r) => setTimeout(r, 100));
       listed = await rampart(["alerts"]);

@@ -3,7 +3,7 @@
  * sources (as test/gateway/cli.test.ts does), starts `node bin/rampart.js control --port 0`, and
  * reads the URL it prints.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "../support/shared.js";
@@ -76,5 +76,43 @@ export function startControlProcess(dataDir: string): Promise<ControlProcess> {
       clearTimeout(timer);
       reject(new Error(`control plane exited with ${code}: ${out}${err}`));
     });
+  });
+}
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs the built `rampart ARGS` against a control plane, as a user's shell would; the token comes
+ * from DATA/admin.token. `env` adds or overrides variables (RAMPART_TOKEN for another role, say).
+ */
+export function runCli(
+  args: readonly string[],
+  target: { readonly control: string | undefined; readonly data: string },
+  env: Readonly<Record<string, string>> = {},
+): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          RAMPART_CONTROL: target.control ?? "",
+          RAMPART_DATA: target.data,
+          RAMPART_TOKEN: "",
+          NO_COLOR: "1",
+          ...env,
+        },
+      },
+      (err, stdout, stderr) => {
+        const code = err === null ? 0 : typeof err.code === "number" ? err.code : 1;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }

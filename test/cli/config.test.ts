@@ -4,14 +4,12 @@
  * invocation), plan text, history, show, diff, rollback, tokens, events, and validate falling back
  * to the schema alone when no control plane answers.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INVALID, V1, V1_PORT, V2_SQLI_OFF } from "../api/harness.js";
-import { BIN, type ControlProcess, ensureBuilt, startControlProcess } from "../api/process.js";
-import { repoRoot } from "../support/shared.js";
+import { type ControlProcess, ensureBuilt, runCli, startControlProcess } from "../api/process.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rampart-cli-config-"));
 const data = join(dir, "data");
@@ -23,36 +21,9 @@ const file = (name: string, text: string): string => {
   return p;
 };
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `rampart ARGS` against the test's control plane; the token comes from DATA/admin.token. */
-function rampart(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      {
-        cwd: repoRoot,
-        env: {
-          ...process.env,
-          RAMPART_CONTROL: cp?.url ?? "",
-          RAMPART_DATA: data,
-          RAMPART_TOKEN: "",
-          NO_COLOR: "1",
-          ...env,
-        },
-      },
-      (err, stdout, stderr) => {
-        const code = err === null ? 0 : typeof err.code === "number" ? err.code : 1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const rampart = (args: string[], env: Record<string, string> = {}) =>
+  runCli(args, { control: cp?.url, data }, env);
 
 beforeAll(async () => {
   ensureBuilt();

@@ -3,7 +3,6 @@
  * fed by a gateway (in this process, attesting every 300 ms) in front of a test upstream: the JSON
  * and text forms, the sparkline, exit codes for bad input; and the formatters on fixed data.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -16,9 +15,8 @@ import { formatTop } from "../../src/cli/top.js";
 import { type ControlClient, startControlledGateway } from "../../src/gateway/control-client.js";
 import type { Gateway } from "../../src/gateway/gateway.js";
 import type { SeriesResult } from "../../src/monitor/series/index.js";
-import { BIN, type ControlProcess, ensureBuilt, startControlProcess } from "../api/process.js";
+import { type ControlProcess, ensureBuilt, runCli, startControlProcess } from "../api/process.js";
 import { doc } from "../control/helpers.js";
-import { repoRoot } from "../support/shared.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rampart-cli-series-"));
 const data = join(dir, "data");
@@ -27,34 +25,8 @@ let upstream: Server;
 let gw: { gateway: Gateway; client: ControlClient } | undefined;
 let origin = "";
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function rampart(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      {
-        cwd: repoRoot,
-        env: {
-          ...process.env,
-          RAMPART_CONTROL: cp?.url ?? "",
-          RAMPART_DATA: data,
-          RAMPART_TOKEN: "",
-          NO_COLOR: "1",
-        },
-      },
-      (err, stdout, stderr) => {
-        const code = err === null ? 0 : typeof err.code === "number" ? err.code : 1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+/** Runs `rampart ARGS` against the test's control plane; the token comes from DATA/admin.token. */
+const rampart = (args: string[]) => runCli(args, { control: cp?.url, data });
 
 async function call(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(`${cp!.url}/api/v1${path}`, {

@@ -3,48 +3,20 @@
  * as the alerts part writes them, and `rampart incident|runbook|limits|action|postmortem` as a user
  * types them. The control plane is restarted in the middle of the incident: no timeline entry lost.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/store.js";
-import { BIN, type ControlProcess, ensureBuilt, startControlProcess } from "../api/process.js";
-import { repoRoot } from "../support/shared.js";
+import { type ControlProcess, ensureBuilt, runCli, startControlProcess } from "../api/process.js";
 import { alertView, doc, fire } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rampart-cli-incident-"));
 const data = join(dir, "data");
 let cp: ControlProcess | undefined;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function rampart(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      {
-        cwd: repoRoot,
-        env: {
-          ...process.env,
-          RAMPART_CONTROL: cp?.url ?? "",
-          RAMPART_DATA: data,
-          RAMPART_TOKEN: "",
-          NO_COLOR: "1",
-        },
-      },
-      (err, stdout, stderr) => {
-        const code = err === null ? 0 : typeof err.code === "number" ? err.code : 1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+/** Runs `rampart ARGS` against the test's control plane; the token comes from DATA/admin.token. */
+const rampart = (args: string[]) => runCli(args, { control: cp?.url, data });
 
 /** Appends an alert event to the control plane's store from outside, as another writer would. */
 function fireAlert(rule: string): void {

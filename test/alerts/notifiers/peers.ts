@@ -214,10 +214,13 @@ export function surgeNotification(over: Partial<Notification> = {}): Notificatio
   };
 }
 
-/** V1 with receivers that point at the test's peer. */
+/**
+ * V1 with receivers that point at the test's peer, retrying fast (a test's time) but long: a row a
+ * test expects pending is not given up after ten quick attempts on a busy machine.
+ */
 export function withReceivers(peerUrl: string, extra = ""): string {
   return `${V1}alerts:
   receivers:
-    ops: { type: webhook, url: "${peerUrl}/hook", retry: { initialDelayMs: 100, maxDelayMs: 200 } }${extra}
+    ops: { type: webhook, url: "${peerUrl}/hook", retry: { initialDelayMs: 100, maxDelayMs: 200, maxAttempts: 1000 } }${extra}
 `;
 }

@@ -7,6 +7,7 @@
  */
 import { parseConfig } from "../config/load.js";
 import { effectiveModules } from "../config/policies/facts.js";
+import { configHash } from "../config/versions.js";
 import { type Monitor, monitorFor } from "../monitor/series/monitor.js";
 import type { Store } from "../store/store.js";
 import {
@@ -221,7 +222,11 @@ export class Fleet implements FleetView {
     if (v !== undefined) {
       try {
         const cfg = parseConfig(v.document, `version ${v.id}`);
-        e = { version: v.id, hash: v.hash, mode: cfg.waf.mode, modules: effectiveModules(cfg) };
+        // The hash this build gives the version's document, as the gateways (same build) compute it
+        // from what they load. The stored hash is the one of the build that applied it: a newer
+        // build's defaults (a new config section) change the canonical form, and comparing with it
+        // would show every gateway drifting after an upgrade.
+        e = { version: v.id, hash: configHash(cfg), mode: cfg.waf.mode, modules: effectiveModules(cfg) };
       } catch {
         e = undefined;
       }

@@ -1,5 +1,7 @@
 /** The fleet registry (src/control/fleet.ts) with a fake clock: drift events per episode, states, long poll. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config/load.js";
+import { configHash } from "../../src/config/versions.js";
 import type { Attestation } from "../../src/control/drift.js";
 import { Fleet } from "../../src/control/fleet.js";
 import type { Store } from "../../src/store/store.js";
@@ -81,6 +83,29 @@ describe("Fleet", () => {
     ev = driftEvents();
     expect(ev.map((e) => e.kind)).toEqual(["drift", "drift.resolved"]);
     expect(fleet.list()[0]?.state).toBe("ok");
+  });
+
+  it("compares a gateway's hash with the one this build gives the version, not the one stored by an older build", () => {
+    // A version stored by an older build: its canonical form lacks sections this build fills in.
+    const older = store.versions.append({
+      author: "old-build",
+      message: "applied before an upgrade",
+      document: doc({ port: 8181 }),
+      canonical: '{"older":"canonical form"}',
+      kind: "apply",
+    });
+    expect(fleet.assignment("edge-1", [])?.version).toBe(older.id);
+    const loaded = configHash(parseConfig(older.document));
+    expect(loaded).not.toBe(older.hash);
+    const a = attestation("edge-1", { configVersion: older.id, configHash: loaded });
+    fleet.attest(a);
+    now += 2000;
+    fleet.tick();
+    expect(driftEvents().filter((e) => e.data.code === "hash")).toEqual([]);
+    // A hash that matches neither is drift, as before.
+    fleet.attest({ ...a, configHash: "0".repeat(64) });
+    fleet.tick();
+    expect(driftEvents().map((e) => e.data.code)).toContain("hash");
   });
 
   it("a gateway that goes silent is unreachable, with a drift event, and resolves when it is back", () => {

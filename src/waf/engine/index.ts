@@ -24,6 +24,7 @@ export {
   type AnomalyScores,
   BUDGET_CHECK_BYTES,
   BUDGET_CHECK_EVERY,
+  BUDGET_CONFIRM_SHARE,
   type BudgetExceeded,
   type Intervention,
   type MatchedRule,

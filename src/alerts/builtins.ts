@@ -97,14 +97,25 @@ export const BUILTIN_RULES: readonly BuiltinRule[] = [
 export const BUILTIN_RULE_NAMES = BUILTIN_RULES.map((r) => r.name);
 
 /**
- * The built-in inhibition: a silent gateway mutes the per-route alerts of that gateway (its traffic
- * dropped because it is down, not because clients left), as Alertmanager's documentation example
- * mutes warnings under a critical alert of the same cluster. Route series sum over all gateways,
- * which all serve every route: a route alert without a gateway label counts as that gateway's.
+ * The built-in inhibition: a silent gateway mutes the traffic-drop alerts its silence explains (its
+ * traffic dropped because it is down, not because clients left), as Alertmanager's documentation
+ * example mutes warnings under a critical alert of the same cluster. Route series sum over all
+ * gateways, which all serve every route: a drop alert without a gateway label counts as that
+ * gateway's. Only drops: an error spike or a surge on a route is not explained by one silent
+ * gateway, and muting it would hide exactly what an outage shows.
  */
-export const BUILTIN_INHIBIT = {
-  sourceMatchers: ['alertname="gateway-down"'],
-  targetMatchers: ['alertname!="gateway-down"', 'route=~".+"'],
-  equal: ["gateway"],
-  aggregated: ["gateway"],
-} as const;
+export const BUILTIN_INHIBIT = [
+  // The silent gateway's own series.
+  {
+    sourceMatchers: ['alertname="gateway-down"'],
+    targetMatchers: ['alertname="traffic-drop"', 'gateway=~".+"'],
+    equal: ["gateway"],
+  },
+  // Route series, which include the silent gateway's share; the fleet-wide drop stays loud.
+  {
+    sourceMatchers: ['alertname="gateway-down"'],
+    targetMatchers: ['alertname="traffic-drop"', 'route=~".+"'],
+    equal: ["gateway"],
+    aggregated: ["gateway"],
+  },
+] as const;

@@ -93,13 +93,14 @@ export function compileAlerts(input: AlertsConfig | undefined): AlertPolicy {
       key: JSON.stringify(["user", r]),
     });
   }
-  const inhibit: InhibitRule[] = [BUILTIN_INHIBIT, ...cfg.inhibit].map((i) => ({
+  // Without gateway-down, its inhibitions go too.
+  const builtinInhibit = builtinEnabled(cfg, "gateway-down") ? BUILTIN_INHIBIT : [];
+  const inhibit: InhibitRule[] = [...builtinInhibit, ...cfg.inhibit].map((i) => ({
     sourceMatchers: i.sourceMatchers.map(parseMatcher),
     targetMatchers: i.targetMatchers.map(parseMatcher),
     equal: [...i.equal],
     ...("aggregated" in i ? { aggregated: [...i.aggregated] } : {}),
   }));
-  if (!builtinEnabled(cfg, "gateway-down")) inhibit.shift();
   return {
     rules,
     route: {

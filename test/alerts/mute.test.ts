@@ -69,18 +69,24 @@ describe("silences", () => {
 describe("inhibition", () => {
   const { inhibit } = compileAlerts(alertsSchema.parse({}));
 
-  it("a firing gateway-down mutes the per-route alerts of that gateway only", () => {
+  it("a firing gateway-down mutes the drop alerts its silence explains, and nothing else", () => {
     const down = alert({ alertname: "gateway-down", gateway: "edge-1" });
     const drop1 = alert({ alertname: "traffic-drop", route: "checkout", gateway: "edge-1" });
     const drop2 = alert({ alertname: "traffic-drop", route: "checkout", gateway: "edge-2" });
+    const ownSeries = alert({ alertname: "traffic-drop", gateway: "edge-1" });
+    // A route series sums over every gateway: its drop counts as edge-1's too.
+    const routeDrop = alert({ alertname: "traffic-drop", route: "browse" });
+    // The fleet-wide drop, and errors anywhere, are not explained by one silent gateway.
     const fleet = alert({ alertname: "traffic-drop" });
-    // A route series sums over every gateway: its alert counts as edge-1's too.
-    const routeWide = alert({ alertname: "error-spike", route: "browse" });
-    const muted = inhibitions(inhibit, [down, drop1, drop2, fleet, routeWide]);
-    expect([...muted.entries()]).toEqual([
-      [drop1.fingerprint, [down.fingerprint]],
-      [routeWide.fingerprint, [down.fingerprint]],
-    ]);
+    const routeErrors = alert({ alertname: "error-spike", route: "browse" });
+    const muted = inhibitions(inhibit, [down, drop1, drop2, ownSeries, routeDrop, fleet, routeErrors]);
+    expect(new Map(muted)).toEqual(
+      new Map([
+        [drop1.fingerprint, [down.fingerprint]],
+        [ownSeries.fingerprint, [down.fingerprint]],
+        [routeDrop.fingerprint, [down.fingerprint]],
+      ]),
+    );
   });
 
   it("only firing sources inhibit", () => {

@@ -4,7 +4,6 @@ export { INCIDENT_ERROR_STATUS, IncidentError, type IncidentErrorCode } from "./
 export { dueEscalations, type EscalationStep } from "./escalation.js";
 export { type AlertFacts, decideGrouping, type GroupingDecision, serviceOf } from "./grouping.js";
 export { applyCommand, type IncidentChange, type IncidentCommand, isOpen } from "./lifecycle.js";
-export { incidentsMigration } from "./migration.js";
 export { incidentGroupKey, incidentNotification } from "./notification.js";
 export {
   type Figure,

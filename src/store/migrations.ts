@@ -5,11 +5,11 @@
  * `schema_migrations`, so a crash leaves the schema either before or after it, never half way.
  */
 import type Database from "better-sqlite3";
-import { alertsMigration } from "../alerts/migration.js";
-import { notificationsMigration } from "../alerts/notifiers/outbox.js";
-import { incidentsMigration } from "../incidents/migration.js";
-import { seriesMigration } from "../monitor/series/rollups.js";
 import { StoreError } from "./errors.js";
+import { alertsMigration } from "./schema/alerts.js";
+import { incidentsMigration } from "./schema/incidents.js";
+import { notificationsMigration } from "./schema/notifications.js";
+import { seriesMigration } from "./schema/series.js";
 
 export interface Migration {
   /**

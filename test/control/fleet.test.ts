@@ -90,7 +90,7 @@ describe("Fleet", () => {
     const older = store.versions.append({
       author: "old-build",
       message: "applied before an upgrade",
-      document: doc({ port: 8181 }),
+      document: doc({ rate: "12/s" }),
       canonical: '{"older":"canonical form"}',
       kind: "apply",
     });

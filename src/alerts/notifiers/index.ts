@@ -11,12 +11,11 @@ export {
 } from "./dispatcher.js";
 export { toEmailMessage } from "./email.js";
 export { NotifierError, type NotifierErrorCode } from "./errors.js";
-export {
-  type DeliveryStatus,
-  type ListNotificationsOptions,
-  type NotificationRecord,
-  notificationsMigration,
-  type ReceiverHealth,
+export type {
+  DeliveryStatus,
+  ListNotificationsOptions,
+  NotificationRecord,
+  ReceiverHealth,
 } from "./outbox.js";
 export { dedupKey, toPagerDutyEvent } from "./pagerduty.js";
 export { type Notifier, type SendContext, sendTo } from "./registry.js";

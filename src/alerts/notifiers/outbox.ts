@@ -9,44 +9,7 @@
  * restart in the middle of an episode does not announce it a second time.
  */
 import type Database from "better-sqlite3";
-import type { Migration } from "../../store/migrations.js";
 import type { Notification } from "../types.js";
-
-export const notificationsMigration: Migration = {
-  version: 5,
-  name: "notification outbox and receiver health",
-  up(db) {
-    db.exec(`
-      CREATE TABLE notifications (
-        id              INTEGER PRIMARY KEY AUTOINCREMENT,
-        receiver        TEXT    NOT NULL,
-        group_key       TEXT    NOT NULL,
-        source          TEXT    NOT NULL,
-        alert_status    TEXT    NOT NULL CHECK (alert_status IN ('firing', 'resolved')),
-        title           TEXT    NOT NULL,
-        body            TEXT    NOT NULL CHECK (json_valid(body)),
-        status          TEXT    NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
-        created_at      TEXT    NOT NULL,
-        attempts        INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at TEXT    NOT NULL,
-        last_attempt_at TEXT,
-        last_error      TEXT,
-        last_error_code TEXT,
-        done_at         TEXT
-      );
-      CREATE INDEX notifications_pending ON notifications(receiver, id) WHERE status = 'pending';
-      CREATE INDEX notifications_done ON notifications(done_at) WHERE status <> 'pending';
-
-      CREATE TABLE notifier_health (
-        receiver             TEXT    PRIMARY KEY,
-        consecutive_failures INTEGER NOT NULL DEFAULT 0,
-        failing_since        TEXT,
-        last_error           TEXT,
-        updated_at           TEXT    NOT NULL
-      );
-    `);
-  },
-};
 
 export type DeliveryStatus = "pending" | "sent" | "failed";
 

@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import { ConfigError } from "../config/errors.js";
 import { PolicyRefusedError } from "../config/policies/errors.js";
 import { isRampartError } from "../errors.js";
+import { INCIDENT_ERROR_STATUS } from "../incidents/errors.js";
 import { StoreError } from "../store/errors.js";
 import type { Store } from "../store/store.js";
 import { createAuth } from "./auth.js";
@@ -28,6 +29,9 @@ export interface ApiOptions {
 function body(code: string, message: string, hint?: string, details: object = {}): ErrorBody {
   return { error: code, message, ...(hint === undefined ? {} : { hint }), ...details };
 }
+
+/** The status of the parts' own error codes that are not "bad request" (each part keeps its table). */
+const PART_ERROR_STATUS: Readonly<Record<string, number>> = { ...INCIDENT_ERROR_STATUS };
 
 const STORE_STATUS: Readonly<Record<string, ApiErrorCode>> = {
   STORE_NOT_FOUND: "NOT_FOUND",
@@ -77,7 +81,11 @@ export function errorAnswer(err: unknown): { status: number; body: ErrorBody; in
     };
   }
   if (isRampartError(err)) {
-    return { status: 400, body: body(err.code, err.message, err.hint), internal: false };
+    return {
+      status: PART_ERROR_STATUS[err.code] ?? 400,
+      body: body(err.code, err.message, err.hint),
+      internal: false,
+    };
   }
   // Anything can be thrown (a string, undefined): read fields only from an object.
   const fe = (typeof err === "object" && err !== null ? err : {}) as Partial<FastifyError> & {

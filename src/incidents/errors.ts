@@ -1,6 +1,7 @@
 /**
  * Errors of incidents, actions, runbooks and postmortems. Each has a stable code the API maps to a
- * status (routes/incidents.ts) and the CLI to an exit code; a refused request changes nothing.
+ * status (the table below, read by src/api/app.ts) and the CLI to an exit code; a refused request
+ * changes nothing.
  */
 import { RampartError } from "../errors.js";
 

@@ -20,7 +20,7 @@
  */
 import type { FastifyRequest } from "fastify";
 import { dispatcherFor } from "../../alerts/notifiers/dispatcher.js";
-import { INCIDENT_ERROR_STATUS, IncidentError } from "../../incidents/errors.js";
+import { IncidentError } from "../../incidents/errors.js";
 import { renderPostmortemMarkdown } from "../../incidents/postmortem.js";
 import { incidentPostmortem, incidentTimeline, runbookText } from "../../incidents/report.js";
 import { RUNBOOKS } from "../../incidents/runbooks/index.js";
@@ -34,7 +34,6 @@ import {
   type IncidentSeverity,
 } from "../../incidents/types.js";
 import { monitorFor } from "../../monitor/series/monitor.js";
-import { errorAnswer } from "../app.js";
 import type { ApiPlugin } from "../plugin.js";
 
 const idParams = {
@@ -63,20 +62,6 @@ export const incidentRoutes: ApiPlugin = async (app) => {
   svc.setSink(dispatcherFor(app.store));
   svc.start();
   app.addHook("preClose", async () => svc.stop());
-
-  // Incident errors keep their own codes, with the status of errors.ts's table; others as usual.
-  app.setErrorHandler((err, request, reply) => {
-    if (err instanceof IncidentError) {
-      return reply.status(INCIDENT_ERROR_STATUS[err.code]).send({
-        error: err.code,
-        message: err.message,
-        ...(err.hint === undefined ? {} : { hint: err.hint }),
-      });
-    }
-    const answer = errorAnswer(err);
-    if (answer.internal) request.log.error({ err }, "request failed");
-    return reply.status(answer.status).send(answer.body);
-  });
 
   const actor = (req: FastifyRequest, as: string | undefined) => as?.trim() || app.auth.principal(req).name;
   const now = () => Date.now();

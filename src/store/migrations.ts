@@ -8,20 +8,11 @@ import type Database from "better-sqlite3";
 import { StoreError } from "./errors.js";
 import { alertsMigration } from "./schema/alerts.js";
 import { incidentsMigration } from "./schema/incidents.js";
+import type { Migration } from "./schema/migration.js";
 import { notificationsMigration } from "./schema/notifications.js";
 import { seriesMigration } from "./schema/series.js";
 
-export interface Migration {
-  /**
-   * Unique and increasing; each part owns its numbers (1-2 store core, 3 monitor series, 4 alerts,
-   * 5 notifications, 6 incidents, ...). Pending ones run in version order; a database may have
-   * fewer than all of them, so a number reserved by a part that lands later is not a gap.
-   */
-  readonly version: number;
-  /** Recorded with the version: a database whose name differs at a version is from another branch. */
-  readonly name: string;
-  readonly up: (db: Database.Database) => void;
-}
+export type { Migration } from "./schema/migration.js";
 
 export const MIGRATIONS: readonly Migration[] = [
   {

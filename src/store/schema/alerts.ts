@@ -4,7 +4,7 @@
  * control plane neither lose a firing alert nor notify it twice, and the detectors' state, which
  * lets it start warm.
  */
-import type { Migration } from "../migrations.js";
+import type { Migration } from "./migration.js";
 
 export const alertsMigration: Migration = {
   version: 4,

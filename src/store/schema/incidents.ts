@@ -4,7 +4,7 @@
  * with which incidents tail the event log. Entries are append-only, as events are: what happened
  * during an incident is not rewritten afterwards.
  */
-import type { Migration } from "../migrations.js";
+import type { Migration } from "./migration.js";
 
 export const incidentsMigration: Migration = {
   version: 6,

@@ -2,7 +2,7 @@
  * Schema version 5: the notification outbox (src/alerts/notifiers/outbox.ts reads and writes it)
  * and the receivers' health beside it.
  */
-import type { Migration } from "../migrations.js";
+import type { Migration } from "./migration.js";
 
 export const notificationsMigration: Migration = {
   version: 5,

@@ -1,5 +1,5 @@
 /** Schema version 3: the monitor's minute and hour rollups (src/monitor/series/rollups.ts). */
-import type { Migration } from "../migrations.js";
+import type { Migration } from "./migration.js";
 
 const SERIES_ROLLUPS_DDL = `
   CREATE TABLE series_rollups (

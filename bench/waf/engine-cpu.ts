@@ -4,8 +4,9 @@
  * median of several runs. Repeatable on a shared machine where wall-clock figures are not: another
  * process taking the cores does not add to this process's CPU time.
  *
- *   npx tsx bench/waf/engine-cpu.ts [--paranoia 1] [--runs 5] [--requests 400] [--crs DIR] [--json]
- * With --cpu-prof-loop N it only runs the mix N times (for `node --cpu-prof`).
+ *   npx tsx bench/waf/engine-cpu.ts [--paranoia 1] [--runs 5] [--requests 400] [--crs DIR] [--kind K] [--json]
+ * --kind runs one kind only ("GET 10 args"). With --cpu-prof-loop N it only runs the mix N times
+ * (for `node --cpu-prof`).
  */
 import { resolve } from "node:path";
 import { assembleWaf } from "../../src/waf/crs/assemble.js";

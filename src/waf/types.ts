@@ -62,6 +62,11 @@ export interface OperatorContext {
    * sake); the transaction flags it. `detail` says what was cut.
    */
   readonly partialMatch?: (detail: string) => void;
+  /**
+   * Longest input a pattern without a linear-time fallback may see (operators/rx.ts); the
+   * transaction lifts it for response phases. NONLINEAR_INPUT_CAP when absent.
+   */
+  readonly nonlinearInputCap?: number;
 }
 
 export interface Operator {

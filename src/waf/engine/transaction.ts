@@ -48,6 +48,7 @@
 import { inRanges } from "../actions/ctl.js";
 import type { ActionTransaction, CtlOp, EngineMode, TargetRemoval } from "../actions/types.js";
 import { WafError } from "../errors.js";
+import { NONLINEAR_INPUT_CAP } from "../operators/rx.js";
 import type { BodyLimits, BodyParseResult, ByteString, MacroResolver, OperatorContext } from "../types.js";
 import {
   type Collection,
@@ -108,6 +109,9 @@ export interface MatchedRule {
   readonly status: number | undefined;
   readonly auditlog: boolean;
 }
+
+/** The operator context a transaction reuses, with the cap it sets per phase. */
+type PhaseContext = OperatorContext & { nonlinearInputCap: number };
 
 /** Why a transaction stopped evaluating: its engine time ran past the budget. */
 export interface BudgetExceeded {
@@ -176,8 +180,8 @@ export class Transaction implements ActionTransaction, MacroResolver {
 
   // Reused per evaluation so matching allocates little.
   private readonly captures: ByteString[] = [];
-  private readonly ctxCapture: OperatorContext;
-  private readonly ctxPlain: OperatorContext;
+  private readonly ctxCapture: PhaseContext;
+  private readonly ctxPlain: PhaseContext;
   private readonly scratch: VarEntry[] = [];
   private readonly multi: ByteString[] = [];
   private currentRule: Rule | undefined;
@@ -191,8 +195,18 @@ export class Transaction implements ActionTransaction, MacroResolver {
     this.mode = s.ruleEngine;
     this.requestBodyAccess = s.requestBodyAccess;
     const partialMatch = (detail: string): void => this.notePartialMatch(detail);
-    this.ctxCapture = { macros: this, captures: this.captures, partialMatch };
-    this.ctxPlain = { macros: this, captures: undefined, partialMatch };
+    this.ctxCapture = {
+      macros: this,
+      captures: this.captures,
+      partialMatch,
+      nonlinearInputCap: NONLINEAR_INPUT_CAP,
+    };
+    this.ctxPlain = {
+      macros: this,
+      captures: undefined,
+      partialMatch,
+      nonlinearInputCap: NONLINEAR_INPUT_CAP,
+    };
     let head = req.uri.length + req.method.length + req.protocol.length;
     for (const [k, v] of req.headers) head += k.length + v.length + 4;
     this.headBytes = head;
@@ -403,6 +417,10 @@ export class Transaction implements ActionTransaction, MacroResolver {
     }
     if (this.exhausted !== undefined && phase !== 5) return;
     this.data.scalarCache = [];
+    // Request data is capped for patterns without a linear fallback; response data is not (rx.ts).
+    const cap = phase <= 2 ? NONLINEAR_INPUT_CAP : Number.POSITIVE_INFINITY;
+    this.ctxCapture.nonlinearInputCap = cap;
+    this.ctxPlain.nonlinearInputCap = cap;
     const steps = this.ruleSet.phases[phase];
     const clock = this.ruleSet.clock;
     const started = clock();

@@ -156,6 +156,22 @@ SecRule ARGS "@rx tail$" "id:11,phase:1,pass,log"`;
     expect(txVar(late, "MSC_PCRE_LIMITS_EXCEEDED")).toBe("1");
   });
 
+  it("leaves response data whole", () => {
+    const rs = load(`SecRuleEngine On
+SecResponseBodyAccess On
+SecRule RESPONSE_BODY "@rx (?=x)xyz" "id:40,phase:4,pass,log"`);
+    const tx = rs.newTransaction(request());
+    tx.processRequestHeaders();
+    tx.processRequestBody();
+    tx.processResponseHeaders(200, "HTTP/1.1", [["Content-Type", "text/html"]]);
+    tx.appendResponseBody(`${"-".repeat(NONLINEAR_INPUT_CAP * 2)}xyz`);
+    tx.processResponseBody();
+    tx.processLogging();
+    expect(ids(tx)).toEqual([40]);
+    expect(txVar(tx, "MSC_PCRE_LIMITS_EXCEEDED")).toBeUndefined();
+    expect(tx.errors).toEqual([]);
+  });
+
   it("leaves patterns with a linear fallback and short values alone", () => {
     const rs = load(text);
     const long = run(rs, { uri: `/?a=${"-".repeat(NONLINEAR_INPUT_CAP * 2)}tail` });

@@ -17,6 +17,7 @@ import { formatChange, whatChanged } from "../changes/what-changed.js";
 import { monitorFor } from "../monitor/series/monitor.js";
 import type { JsonValue } from "../store/json.js";
 import type { Store } from "../store/store.js";
+import { startTicker } from "../store/ticker.js";
 import { AlertGroups, type GroupFlush } from "./dispatch.js";
 import { RuleEvaluator, type SeriesSample, type Transition } from "./evaluator.js";
 import { inhibitions } from "./inhibit.js";
@@ -110,18 +111,12 @@ export class Alerting {
   /** Subscribes to the monitor's seconds and ticks every `periodMs` (signals, notifications). */
   start(periodMs = 1000): void {
     this.#unsubscribe ??= monitorFor(this.#store).onSecond((t, samples) => this.observe(t * 1000, samples));
-    this.#timer ??= setInterval(() => {
-      if (!this.#store.db.open) {
-        this.stop();
-        return;
-      }
-      try {
-        this.tick();
-      } catch (err) {
-        this.#lastError = (err as Error).message;
-      }
-    }, periodMs);
-    this.#timer.unref();
+    this.#timer ??= startTicker(this.#store, periodMs, () => this.tick(), {
+      failed: (err) => {
+        if (err !== undefined) this.#lastError = err.message;
+      },
+      closed: () => this.stop(),
+    });
   }
 
   /** Stops, storing the detectors' state so that the next start is warm. */

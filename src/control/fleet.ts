@@ -10,6 +10,7 @@ import { effectiveModules } from "../config/policies/facts.js";
 import { configHash } from "../config/versions.js";
 import { type Monitor, monitorFor } from "../monitor/series/monitor.js";
 import type { Store } from "../store/store.js";
+import { startTicker } from "../store/ticker.js";
 import {
   type Attestation,
   type AttestedSecond,
@@ -100,19 +101,12 @@ export class Fleet implements FleetView {
 
   /** Starts the periodic tick (rollouts and drift). */
   start(periodMs = 250): void {
-    this.#timer ??= setInterval(() => {
-      // A store closed under us (shutdown in progress) ends the ticks; nothing else may escape a timer.
-      if (!this.#store.db.open) {
-        this.stop();
-        return;
-      }
-      try {
-        this.tick();
-      } catch (err) {
-        this.#lastTickError = (err as Error).message;
-      }
-    }, periodMs);
-    this.#timer.unref();
+    this.#timer ??= startTicker(this.#store, periodMs, () => this.tick(), {
+      failed: (err) => {
+        if (err !== undefined) this.#lastTickError = err.message;
+      },
+      closed: () => this.stop(),
+    });
   }
 
   stop(): void {

@@ -11,6 +11,7 @@ import { whatChanged } from "../changes/what-changed.js";
 import { parseConfig } from "../config/load.js";
 import type { StoredEvent } from "../store/events.js";
 import type { Store } from "../store/store.js";
+import { startTicker } from "../store/ticker.js";
 import { IncidentError } from "./errors.js";
 import { dueEscalations, type EscalationStep } from "./escalation.js";
 import { type AlertFacts, decideGrouping } from "./grouping.js";
@@ -157,19 +158,12 @@ export class IncidentService {
   }
 
   start(periodMs = 1000): void {
-    this.#timer ??= setInterval(() => {
-      if (!this.#store.db.open) {
-        this.stop();
-        return;
-      }
-      try {
-        this.tick();
-        this.#lastTickError = undefined;
-      } catch (err) {
-        this.#lastTickError = (err as Error).message;
-      }
-    }, periodMs);
-    this.#timer.unref();
+    this.#timer ??= startTicker(this.#store, periodMs, () => this.tick(), {
+      failed: (err) => {
+        this.#lastTickError = err?.message;
+      },
+      closed: () => this.stop(),
+    });
   }
 
   stop(): void {

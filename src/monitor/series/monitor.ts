@@ -15,6 +15,7 @@
  */
 import type { Attestation, AttestedCounts, AttestedSecond } from "../../control/drift.js";
 import type { Store } from "../../store/store.js";
+import { startTicker } from "../../store/ticker.js";
 import { SeriesError } from "./errors.js";
 import { HLL_STANDARD_ERROR, sketchEstimate } from "./hll.js";
 import {
@@ -94,6 +95,8 @@ export interface MonitorStats {
   readonly malformedCounts: number;
   /** Gateway seconds that arrived after their second had closed without them: dropped. */
   readonly lateSeconds: number;
+  /** Why the last periodic tick failed, if it did (the next one retries). */
+  readonly lastTickError?: string;
   readonly lastError: string | undefined;
 }
 
@@ -154,6 +157,7 @@ export class Monitor {
   #droppedGroupSeconds = 0;
   #malformed = 0;
   #lateSeconds = 0;
+  #lastTickError: string | undefined;
   #lastError: string | undefined;
   #timer: NodeJS.Timeout | undefined;
 
@@ -174,14 +178,12 @@ export class Monitor {
 
   /** Closes due seconds every `periodMs` (a second closes at most ~periodMs after it is due). */
   start(periodMs = 250): void {
-    this.#timer ??= setInterval(() => {
-      if (!this.#store.db.open) {
-        this.stop();
-        return;
-      }
-      this.tick();
-    }, periodMs);
-    this.#timer.unref();
+    this.#timer ??= startTicker(this.#store, periodMs, () => this.tick(), {
+      failed: (err) => {
+        this.#lastTickError = err?.message;
+      },
+      closed: () => this.stop(),
+    });
   }
 
   /** Stops the timer and stores the minute being built (the next write of that minute adds to it). */
@@ -575,6 +577,7 @@ export class Monitor {
       droppedGroupSeconds: this.#droppedGroupSeconds,
       malformedCounts: this.#malformed,
       lateSeconds: this.#lateSeconds,
+      ...(this.#lastTickError === undefined ? {} : { lastTickError: this.#lastTickError }),
       lastError: this.#lastError,
     };
   }

@@ -21,27 +21,10 @@
  * Errors name the column.
  */
 import { detectorNames } from "../monitor/detectors/index.js";
+import { SERIES_NAMES } from "../monitor/series/names.js";
 import { tryParseDuration } from "./duration.js";
 import { AlertsError } from "./errors.js";
 import { type Labels, MATCH_OPS, type Matcher, type MatchOp, makeMatcher, matchesAll } from "./matchers.js";
-
-/** The series the monitor produces per second (src/monitor/series), by name. */
-export const SERIES_NAMES = [
-  "requests",
-  "s2xx",
-  "s4xx",
-  "s5xx",
-  "error_ratio",
-  "blocked",
-  "block_ratio",
-  "rate_limited",
-  "shed",
-  "p50_ms",
-  "p99_ms",
-  "unique_clients",
-  "failed_clients",
-  "waf_blocks",
-] as const;
 
 /**
  * Ratio series and the counts they are made of: the `ratio` detector needs both (1 error in 2

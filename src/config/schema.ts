@@ -50,6 +50,7 @@ import { alertsSchema } from "../alerts/schema.js";
 import { incidentsSchema } from "../incidents/schema.js";
 import { parseRate } from "../ratelimit/index.js";
 import { WAF_MODULES as WAF_MODULE_LIST } from "../waf/crs/modules.js";
+import { DEFAULT_TIME_BUDGET } from "../waf/engine/settings.js";
 
 /** RFC 9110 §5.6.2 token: header names and methods. */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -272,6 +273,15 @@ const wafSchema = z
       .default({}),
     errorLog: z.string().min(1).default("stderr"),
     auditLog: z.string().min(1).default("off"),
+    // Engine time per request before the rest of its rules is skipped and it is refused with 503
+    // (src/waf/engine/settings.ts): baseMs plus perKbMs for each KB of request.
+    timeBudget: z
+      .object({
+        baseMs: z.number().min(1).max(60_000).default(DEFAULT_TIME_BUDGET.baseMs),
+        perKbMs: z.number().min(0).max(1000).default(DEFAULT_TIME_BUDGET.perKbMs),
+      })
+      .strict()
+      .default({}),
   })
   .strict()
   .default({});

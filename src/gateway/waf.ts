@@ -13,7 +13,7 @@ import { assembleWaf, type WafAssembly } from "../waf/crs/assemble.js";
 import { auditRecord, errorLogLine } from "../waf/engine/log-format.js";
 import type { RuleSet } from "../waf/engine/ruleset.js";
 import type { Intervention, Transaction } from "../waf/engine/transaction.js";
-import { DEFAULT_TIME_BUDGET, loadWaf, warmUp } from "../waf/index.js";
+import { loadWaf, warmUp } from "../waf/index.js";
 import type { GuardRequest, GuardSession, GuardVerdict, RequestGuard, RequestGuardFactory } from "./guard.js";
 
 /** Where matched-rule lines and audit records go. */
@@ -221,7 +221,7 @@ export function compileWaf(
   // up first keeps V8's first-use compilation out of real requests' budgets.
   const ruleSet = loadWaf({
     sources: assembly.sources.map((s) => ({ name: s.name, text: s.text })),
-    timeBudget: DEFAULT_TIME_BUDGET,
+    timeBudget: waf.timeBudget,
   });
   warmUp(ruleSet);
   const hash = createHash("sha256");

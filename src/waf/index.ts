@@ -43,7 +43,7 @@ export interface LoadWafOptions {
   readonly clock?: () => number;
   /** Process CPU time in ms, to confirm a spent budget (defaults to process.cpuUsage). */
   readonly cpuClock?: () => number;
-  /** Per-transaction engine time budget (the gateway passes DEFAULT_TIME_BUDGET); none by default. */
+  /** Per-transaction engine time budget (the gateway passes the config's waf.timeBudget, by default DEFAULT_TIME_BUDGET); none by default. */
   readonly timeBudget?: TimeBudget;
 }
 

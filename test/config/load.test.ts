@@ -50,6 +50,7 @@ describe("parseConfig: defaults", () => {
       anomalyThreshold: { inbound: 5, outbound: 4 },
       errorLog: "stderr",
       auditLog: "off",
+      timeBudget: { baseMs: 100, perKbMs: 2 },
     });
   });
 

@@ -6,7 +6,7 @@
 import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
-import { type WafLogSink, wafGuardFactory } from "../../src/gateway/waf.js";
+import { compileWaf, type WafLogSink, wafGuardFactory } from "../../src/gateway/waf.js";
 import { crsDir, hasCrs } from "../support/shared.js";
 import { configText, type Started, startTestGateway, startUpstream, type TestUpstream } from "./harness.js";
 
@@ -204,5 +204,16 @@ describe.skipIf(!hasCrs)("WAF in the gateway: OWASP CRS v4.28.0", () => {
       modules: { name: string; state: string }[];
     };
     expect(still.modules.find((m) => m.name === "sqli")?.state).toBe("off");
+  });
+});
+
+describe("waf.timeBudget", () => {
+  it("reaches the engine from the config (default 100 ms + 2 ms per KB)", () => {
+    const base = parseConfig(
+      "upstreams: { a: { targets: [http://127.0.0.1:1] } }\nroutes: [{ name: r, upstream: a }]\n",
+    );
+    expect(compileWaf(base.waf).ruleSet.timeBudget).toEqual({ baseMs: 100, perKbMs: 2 });
+    const tight = { ...base.waf, timeBudget: { baseMs: 20, perKbMs: 0.5 } };
+    expect(compileWaf(tight).ruleSet.timeBudget).toEqual({ baseMs: 20, perKbMs: 0.5 });
   });
 });

@@ -48,7 +48,7 @@ export interface EngineSettings {
  * Engine time one transaction may spend in phases 1-4 (rules and body parsing), in ms:
  * `baseMs + perKbMs × KB inspected` (URI, headers, bodies as stored). Past it the transaction
  * stops evaluating and is refused (see Transaction, "time budget"). Not a SecLang setting: the
- * embedder chooses it (the gateway uses DEFAULT_TIME_BUDGET, after warming the rule set up).
+ * embedder chooses it (the gateway uses the config's waf.timeBudget, by default this one, after warming the rule set up).
  */
 export interface TimeBudget {
   readonly baseMs: number;

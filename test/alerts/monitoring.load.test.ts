@@ -128,6 +128,7 @@ beforeAll(async () => {
     admin: "127.0.0.1:0",
     attestIntervalMs: 1000,
     guard: wafGuardFactory(),
+    accessLog: "off", // tens of thousands of lines otherwise, in the test's output
   });
   gateway = started.gateway;
   following = started.client;

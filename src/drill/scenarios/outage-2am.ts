@@ -208,7 +208,7 @@ export async function runOutage2am(
     load.start();
     await sleep(timings.baselineS * 1000, signal);
 
-    // The update: an unrelated change that also switches critical WAF modules off.
+    // The update: a "server update" whose config switches critical WAF modules off, as in the postmortem.
     const deployBot = must(
       await api.call<{ token: string }>("POST", "/tokens", { name: "deploy-bot", role: "admin" }),
       "create the deploy-bot token",

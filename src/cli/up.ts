@@ -71,6 +71,12 @@ async function runUp(opts: UpOptions): Promise<void> {
   console.log(
     `  WAF                     ${status.mode}, ${status.ruleSet ?? "no rules"} (${status.rules ?? 0} rules)`,
   );
+  console.log(
+    "  watch                   rampart top · rampart alerts · rampart incident list · rampart events",
+  );
+  console.log(
+    "  train                   rampart drill outage-2am (its own sandbox; this stack is not touched)",
+  );
   if (config.waf.crs === "builtin") {
     console.log("");
     console.log("  The WAF runs Rampart's small built-in rule set. For the full OWASP Core Rule Set:");
@@ -78,12 +84,6 @@ async function runUp(opts: UpOptions): Promise<void> {
       `    rampart crs install --data ${dataDir}   then set waf.crs to the folder it prints and apply`,
     );
   }
-  console.log(
-    "  watch                   rampart top · rampart alerts · rampart incident list · rampart events",
-  );
-  console.log(
-    "  train                   rampart drill outage-2am (its own sandbox; this stack is not touched)",
-  );
   console.log("");
   console.log("  Ctrl-C stops.");
 

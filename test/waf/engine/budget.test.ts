@@ -16,6 +16,7 @@ import { loadWaf } from "../../../src/waf/index.js";
 import { NONLINEAR_INPUT_CAP } from "../../../src/waf/operators/rx.js";
 import { cpuTimeMs } from "../../support/cpu-time.js";
 import { crsDir, hasCrs } from "../../support/shared.js";
+import { CRAFTED_RUNS } from "../operators/crs-patterns.js";
 import { ids, request, run, txVar } from "./helpers.js";
 
 /** 80 phase-1 rules that each match, a phase-2 rule, a phase-5 rule. */
@@ -183,48 +184,6 @@ SecRule RESPONSE_BODY "@rx (?=x)xyz" "id:40,phase:4,pass,log"`);
   });
 });
 
-const UNITS = [
-  "a",
-  "0",
-  " ",
-  "/",
-  "\\",
-  "'",
-  '"',
-  "(",
-  "<",
-  "=",
-  ";",
-  ",",
-  ".",
-  "-",
-  "%",
-  "&",
-  "|",
-  "$",
-  "{",
-];
-UNITS.push(
-  "\n",
-  "\r\n",
-  "*",
-  "#",
-  ":",
-  "`",
-  "a ",
-  "' ",
-  "0,",
-  "/*",
-  "a(",
-  "${",
-  "or ",
-  "../",
-  "&#",
-  "%2",
-  "'a",
-  "\t",
-);
-
 describe.skipIf(!hasCrs)("crafted requests on CRS at paranoia 4", () => {
   it("take at most 1.5 budgets (100 ms + 2 ms per KB) and one check interval of CPU", {
     timeout: 600_000,
@@ -243,7 +202,7 @@ describe.skipIf(!hasCrs)("crafted requests on CRS at paranoia 4", () => {
     const LEN = 2048;
     const rows: Array<{ unit: string; ms: number; budget: number; cut: boolean }> = [];
     let seq = 0;
-    for (const unit of UNITS) {
+    for (const unit of CRAFTED_RUNS) {
       const value = unit.repeat(Math.ceil(LEN / unit.length)).slice(0, LEN);
       const enc = encodeURIComponent(value);
       const body = `comment=${enc}&name=${enc}`;

@@ -60,3 +60,60 @@ export function crsPayloads(): string[] {
   walk(join(crsDir, "tests"));
   return [...out];
 }
+
+/**
+ * Units that crafted inputs repeat to make a pattern backtrack: characters CRS patterns loop on
+ * (quotes, separators, brackets, whitespace, non-ASCII) and short pairs that start a token. The
+ * ReDoS test runs every pattern on each repeated to 2 KB; the time-budget test sends each as
+ * request values through the whole rule set.
+ */
+export const CRAFTED_RUNS: readonly string[] = [
+  "a",
+  "A",
+  "0",
+  " ",
+  "/",
+  "\\",
+  "'",
+  '"',
+  "(",
+  ")",
+  "<",
+  ">",
+  "=",
+  ";",
+  ",",
+  ".",
+  "-",
+  "%",
+  "&",
+  "|",
+  "$",
+  "{",
+  "[",
+  "\t",
+  "\n",
+  "\r\n",
+  "*",
+  "#",
+  ":",
+  "`",
+  "\xa0",
+  "\x00",
+  "a ",
+  "a=",
+  "<a",
+  "' ",
+  "0,",
+  "/*",
+  "\r\na",
+  "a(",
+  "${",
+  "or ",
+  "../",
+  "&#",
+  "\\x",
+  "%2",
+  "'a",
+  '"a',
+];

@@ -13,7 +13,7 @@ import { compilePcre } from "../../../src/waf/operators/regex.js";
 import { matchRegex } from "../../../src/waf/operators/rx.js";
 import { bestCpuTimeMs } from "../../support/cpu-time.js";
 import { hasCrs } from "../../support/shared.js";
-import { crsRxPatterns } from "./crs-patterns.js";
+import { CRAFTED_RUNS, crsRxPatterns } from "./crs-patterns.js";
 
 const LEN = Number(process.env.RAMPART_REDOS_LEN ?? 2048);
 /**
@@ -27,59 +27,8 @@ const LEN = Number(process.env.RAMPART_REDOS_LEN ?? 2048);
 const BUDGET_MS = LEN <= 2048 ? 50 : 50 * (LEN / 1024);
 const LONG = 4096;
 
-const RUNS = [
-  "a",
-  "A",
-  "0",
-  " ",
-  "/",
-  "\\",
-  "'",
-  '"',
-  "(",
-  ")",
-  "<",
-  ">",
-  "=",
-  ";",
-  ",",
-  ".",
-  "-",
-  "%",
-  "&",
-  "|",
-  "$",
-  "{",
-  "[",
-  "\t",
-  "\n",
-  "\r\n",
-  "*",
-  "#",
-  ":",
-  "`",
-  "\xa0",
-  "\x00",
-  "a ",
-  "a=",
-  "<a",
-  "' ",
-  "0,",
-  "/*",
-  "\r\na",
-  "a(",
-  "${",
-  "or ",
-  "../",
-  "&#",
-  "\\x",
-  "%2",
-  "'a",
-  '"a',
-];
-
 function inputsFor(pattern: string): string[] {
-  const units = new Set(RUNS);
+  const units = new Set(CRAFTED_RUNS);
   // Literal characters of the pattern, which its loops are likely to repeat.
   for (const c of pattern.replace(/\\[a-zA-Z]|\\x\{?[0-9a-fA-F]+\}?/g, ""))
     if (c > " " && c <= "~") units.add(c);

@@ -321,13 +321,14 @@ class GatewayServer implements Gateway, ExchangeHost {
     stats.bytesIn += ex.bytesIn;
     stats.bytesOut += ex.bytesOut;
     const wall = Date.now();
-    const client = hashClient(ex.ip || (ex.req.socket.remoteAddress ?? ""));
+    const ip = ex.ip || (ex.req.socket.remoteAddress ?? "");
+    const client = hashClient(ip);
     const wafModule = wafModuleIndex(ex.blockedModule);
     this.seconds.all.record(wall, status, ms, ex.outcome, client, wafModule);
     ex.route?.series.record(wall, status, ms, ex.outcome, client, wafModule);
     this.accessLog.write({
       id: ex.id,
-      ip: ex.ip || (ex.req.socket.remoteAddress ?? ""),
+      ip,
       method: ex.req.method ?? "",
       path: ex.path,
       route: ex.route?.name ?? "",

@@ -28,7 +28,7 @@ import { type AlertPolicy, compileAlerts } from "./rules.js";
 import { alertsSchema } from "./schema.js";
 import { DRIFT_EVENT_KINDS, DriftEpisodes } from "./signals.js";
 import { type NewSilence, type Silence, silencedBy, silenceState, validateSilence } from "./silences.js";
-import type { AlertState, AlertView, NotificationSink } from "./types.js";
+import type { AlertEventData, AlertState, AlertView, NotificationSink } from "./types.js";
 
 /** How many "what changed" entries an alert event carries (the full list is in notifications). */
 const EVENT_CHANGES = 3;
@@ -301,9 +301,8 @@ export class Alerting {
             severity: tr.to === "resolved" ? "info" : tr.alert.severity,
             source: "monitor",
             subject: `alert:${tr.alert.fingerprint}`,
-            data: {
-              alert: tr.alert as unknown as JsonValue,
-              whatChanged: changes as unknown as JsonValue,
+            data: { alert: tr.alert, whatChanged: changes } satisfies AlertEventData as unknown as {
+              [key: string]: JsonValue;
             },
           });
         }

@@ -65,3 +65,19 @@ export interface NotificationSink {
   /** Returns once stored; throws a typed error for an unknown receiver. */
   enqueue(receiver: string, notification: Notification): void;
 }
+
+/** The data of an `alert.firing` / `alert.resolved` event, as the alerting writes it (alerting.ts). */
+export interface AlertEventData {
+  readonly alert: AlertView;
+  /** The first entries of what changed before the alert began. */
+  readonly whatChanged: readonly ChangeEntry[];
+}
+
+/**
+ * The alert of an alert event's stored data, as untrusted JSON (readers check each field they
+ * use); undefined when the data has no alert object.
+ */
+export function alertOfEventData(data: unknown): Readonly<Record<string, unknown>> | undefined {
+  const alert = typeof data === "object" && data !== null ? (data as { alert?: unknown }).alert : undefined;
+  return typeof alert === "object" && alert !== null ? (alert as Record<string, unknown>) : undefined;
+}

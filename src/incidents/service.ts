@@ -6,7 +6,7 @@
  * pure lifecycle (lifecycle.ts). Everything it decides is stored before it returns; a tick is cheap
  * when nothing is new. One per store: `incidentsFor(store)`.
  */
-import type { NotificationSink } from "../alerts/types.js";
+import { alertOfEventData, type NotificationSink } from "../alerts/types.js";
 import { whatChanged } from "../changes/what-changed.js";
 import { parseConfig } from "../config/load.js";
 import type { StoredEvent } from "../store/events.js";
@@ -84,11 +84,8 @@ function isTime(v: unknown): v is string {
 
 /** The alert fields of an alert event's data (AlertView), or undefined when they are missing. */
 function alertFacts(e: StoredEvent): AlertFacts | undefined {
-  // The alerting writes `{ alert: AlertView, whatChanged }` (src/alerts); a bare AlertView is read too.
-  const data = e.data as Record<string, unknown>;
-  const nested = data.alert;
-  const d = (typeof nested === "object" && nested !== null ? nested : data) as Record<string, unknown>;
-  if (typeof d.fingerprint !== "string" || typeof d.rule !== "string") return undefined;
+  const d = alertOfEventData(e.data);
+  if (d === undefined || typeof d.fingerprint !== "string" || typeof d.rule !== "string") return undefined;
   const severity =
     d.severity === "critical" || d.severity === "warning" || d.severity === "info" ? d.severity : "warning";
   const labels: Record<string, string> = {};

@@ -5,6 +5,7 @@
  * activity read from the traffic series (rate limiting, shedding, WAF block rate; activity.ts).
  * Each entry names its source, so that a postmortem can cite it. Stable order: time, then source.
  */
+import { alertOfEventData } from "../alerts/types.js";
 import type { StoredEvent } from "../store/events.js";
 import type { Incident, IncidentEntry } from "./types.js";
 
@@ -61,8 +62,7 @@ export function eventTitle(e: StoredEvent): string {
   switch (e.kind) {
     case "alert.firing":
     case "alert.resolved": {
-      // The alerting writes `{ alert: AlertView, whatChanged }`; a bare AlertView is read too.
-      const a = (typeof d.alert === "object" && d.alert !== null ? d.alert : d) as Record<string, unknown>;
+      const a = alertOfEventData(e.data) ?? {};
       return `alert ${str(a.rule) ?? e.subject ?? "?"} ${e.kind === "alert.firing" ? "firing" : "resolved"}: ${str(a.summary) ?? ""}`.trimEnd();
     }
     case "config.applied": {

@@ -2,7 +2,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AlertView } from "../../src/alerts/types.js";
+import type { AlertEventData, AlertView } from "../../src/alerts/types.js";
 import { applyConfig } from "../../src/config/versions.js";
 import { type OpenStoreOptions, openStore, type Store } from "../../src/store/store.js";
 
@@ -95,16 +95,17 @@ export function alertView(over: Partial<AlertView> & { rule: string; at: number 
 
 /**
  * Appends what the alerting writes (src/alerts/alerting.ts): an `alert.firing` / `alert.resolved`
- * event with `{ alert: AlertView, whatChanged }`; `flat` writes a bare AlertView, also accepted.
+ * event with AlertEventData.
  */
-export function fire(store: Store, alert: AlertView, flat = false): number {
+export function fire(store: Store, alert: AlertView): number {
+  const data: AlertEventData = { alert, whatChanged: [] };
   const time = new Date(Date.parse(alert.firedAt ?? alert.activeAt));
   return store.events.append({
     kind: alert.state === "resolved" ? "alert.resolved" : "alert.firing",
     severity: alert.severity === "critical" ? "critical" : "warning",
     source: "monitor",
     subject: `alert:${alert.fingerprint}`,
-    data: JSON.parse(JSON.stringify(flat ? alert : { alert, whatChanged: [] })),
+    data: JSON.parse(JSON.stringify(data)),
     time: alert.state === "resolved" && alert.resolvedAt !== undefined ? new Date(alert.resolvedAt) : time,
   }).id;
 }

@@ -122,10 +122,15 @@ describe("opening and grouping", () => {
     });
   });
 
-  it("reads a bare AlertView as event data too", () => {
-    fire(store, alertView({ rule: "surge", labels: { route: "checkout" }, at: c.ms }), true);
-    expect(svc.tick().opened).toEqual([1]);
-    expect(svc.show(1).alerts.map((a) => [a.rule, a.labels])).toEqual([["surge", { route: "checkout" }]]);
+  it("ignores an alert event whose data holds no alert", () => {
+    store.events.append({
+      kind: "alert.firing",
+      severity: "warning",
+      source: "monitor",
+      data: { rule: "surge" },
+    });
+    expect(svc.tick()).toMatchObject({ events: 1, opened: [] });
+    expect(svc.repo.open()).toEqual([]);
   });
 
   it("marks an incident's alert resolved when it resolves", () => {

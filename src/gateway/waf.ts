@@ -16,10 +16,14 @@ import type { Intervention, Transaction } from "../waf/engine/transaction.js";
 import { loadWaf, warmUp } from "../waf/index.js";
 import type { GuardRequest, GuardSession, GuardVerdict, RequestGuard, RequestGuardFactory } from "./guard.js";
 
-/** Where matched-rule lines and audit records go. */
+/**
+ * Where matched-rule lines and audit records go. A log left out is off: its lines are not even
+ * built (formatting them costs about 8 us per request that matched a rule, such as any request
+ * whose Host is an IP address under CRS).
+ */
 export interface WafLogSink {
-  errorLine(line: string): void;
-  auditRecord(json: string): void;
+  errorLine?(line: string): void;
+  auditRecord?(json: string): void;
 }
 
 export interface WafStatus {
@@ -51,8 +55,8 @@ export function configLogSink(waf: RampartConfig["waf"]): WafLogSink {
   const error = open(waf.errorLog);
   const audit = open(waf.auditLog);
   return {
-    errorLine: (line) => error?.write(`${line}\n`),
-    auditRecord: (json) => audit?.write(`${json}\n`),
+    ...(error === undefined ? {} : { errorLine: (line: string) => error.write(`${line}\n`) }),
+    ...(audit === undefined ? {} : { auditRecord: (json: string) => audit.write(`${json}\n`) }),
   };
 }
 
@@ -144,11 +148,12 @@ class WafSession implements GuardSession {
     this.finished = true;
     const tx = this.tx;
     tx.processLogging();
+    const sink = this.sink;
     const matched = tx.matchedRules;
+    if (sink.errorLine !== undefined) for (const m of matched) sink.errorLine(errorLogLine(tx, m));
     // Engine errors (a value a pattern saw only part of) are audited even when nothing matched.
-    if (matched.length === 0 && tx.errors.length === 0) return;
-    for (const m of matched) this.sink.errorLine(errorLogLine(tx, m));
-    this.sink.auditRecord(JSON.stringify(auditRecord(tx)));
+    if (sink.auditRecord !== undefined && (matched.length > 0 || tx.errors.length > 0))
+      sink.auditRecord(JSON.stringify(auditRecord(tx)));
   }
 
   private verdict(it: Intervention | undefined): GuardVerdict | undefined {

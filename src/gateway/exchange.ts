@@ -472,7 +472,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
   private releaseHeld(): boolean {
     const held = this.held!;
     this.held = undefined;
-    const body = Buffer.concat(held.chunks, held.size);
+    // Mostly one chunk (a small body): shown and sent as it came, without a copy.
+    const body = held.chunks.length === 1 ? held.chunks[0]! : Buffer.concat(held.chunks, held.size);
     const verdict = this.inspect(() => this.session!.responseBody(body));
     if (verdict !== undefined) {
       this.block(verdict, true);

@@ -120,7 +120,8 @@ class WafSession implements GuardSession {
     headers: Record<string, string | string[] | undefined>,
   ): GuardVerdict | undefined {
     const list: Array<[string, string]> = [];
-    for (const [name, value] of Object.entries(headers)) {
+    for (const name in headers) {
+      const value = headers[name];
       if (value === undefined) continue;
       if (Array.isArray(value)) for (const v of value) list.push([name, latin1(v)]);
       else list.push([name, latin1(value)]);

@@ -183,7 +183,6 @@ export class Transaction implements ActionTransaction, MacroResolver {
   private readonly ctxCapture: PhaseContext;
   private readonly ctxPlain: PhaseContext;
   private readonly scratch: VarEntry[] = [];
-  private readonly multi: ByteString[] = [];
   private currentRule: Rule | undefined;
   private readonly pendingMatches: RuleMatchValue[] = [];
 
@@ -588,7 +587,7 @@ export class Transaction implements ActionTransaction, MacroResolver {
       for (let k = 0; k < n; k++) {
         const e = out[k]!;
         if (rule.multiMatch) {
-          for (const v of this.multiMatchValues(rule, e.value))
+          for (const v of this.multiMatchValues(rule, e, t.def))
             if (this.test(rule, op, ctx, e, v, level)) matched = true;
         } else if (this.test(rule, op, ctx, e, this.transformed(rule, e, t.def), level)) {
           matched = true;
@@ -727,18 +726,32 @@ export class Transaction implements ActionTransaction, MacroResolver {
     return v;
   }
 
-  /** multiMatch: the original value and every transformation result that differs from the previous. */
-  private multiMatchValues(rule: Rule, value: ByteString): ByteString[] {
-    const out = this.multi;
-    out.length = 0;
-    out.push(value);
-    let v = value;
-    for (const f of rule.transforms) {
-      const next = f(v);
+  /**
+   * multiMatch: the original value and every transformation result that differs from the
+   * previous, each taken from the entry's prefix cache (see `transformed`) when the variable is
+   * not volatile. A fresh array: actions run while the caller iterates it.
+   */
+  private multiMatchValues(rule: Rule, e: VarEntry, def: VariableDefinition): ByteString[] {
+    const fns = rule.transforms;
+    const out = [e.value];
+    let v = e.value;
+    if (def.volatile) {
+      for (const f of fns) {
+        const next = f(v);
+        if (next !== v) out.push(next);
+        v = next;
+      }
+      return out;
+    }
+    const ids = rule.transformPrefixIds;
+    const cache = (e.cache ??= []);
+    for (let i = 0; i < fns.length; i++) {
+      let next = cache[ids[i]!];
+      if (next === undefined) cache[ids[i]!] = next = fns[i]!(v);
       if (next !== v) out.push(next);
       v = next;
     }
-    return out.slice();
+    return out;
   }
 
   /** After the whole chain matched: severity, msg/logdata, flow and disruptive actions, the log record. */

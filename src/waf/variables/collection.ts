@@ -106,7 +106,9 @@ export class Collection {
       const e = new Entry(this.variable, key, value);
       e.at = at;
       this.list[at] = e;
-      this.index!.set(k, [e]);
+      // In place: the index's array for the key, one allocation fewer per setvar. Callers of
+      // get() iterate its result at once and keep no reference across a set.
+      (found as VarEntry[])[0] = e;
       return e;
     }
     if (found.length > 1) this.remove(key);

@@ -50,6 +50,11 @@ export interface LazyDfaStats {
   readonly states: number;
   /** Bytes now used by the cache (rows × classes × 4 plus instruction sets and bookkeeping). */
   readonly cacheBytes: number;
+  /**
+   * The cache budget in force: the one asked for, raised when needed so that the start state and
+   * two of the largest possible states fit (8 × instructions + 3 rows).
+   */
+  readonly budgetBytes: number;
   /** Cache flushes and NFA-simulation fallbacks since the matcher was built. */
   readonly flushes: number;
   readonly simulations: number;
@@ -229,6 +234,7 @@ export class LazyDfa {
       classes: this.width,
       states: this.stateCount,
       cacheBytes: this.cacheBytes(this.stateCount, this.poolUsed),
+      budgetBytes: this.maxBytes,
       flushes: this.flushes,
       simulations: this.simulations,
       statesBuilt: this.statesBuilt,

@@ -32,7 +32,14 @@ export function matchRegex(
   captures: ByteString[] | undefined,
 ): boolean {
   const subject = crSafe(input);
-  // One engine for every length: V8 itself reruns a runaway match on its linear engine (regex.ts).
+  // Whether it matches: the DFA where the pattern has one (linear, one table read per char);
+  // else V8, which itself reruns a runaway match on its linear engine (regex.ts). Captures
+  // come from V8, run only once the DFA has said there is a match.
+  const dfa = re.dfa;
+  if (dfa !== undefined) {
+    if (!dfa.test(subject)) return false;
+    if (captures === undefined) return true;
+  }
   const r = re.fast;
   if (captures === undefined) return r.test(subject);
   const m = r.exec(subject);
@@ -69,6 +76,8 @@ export const NONLINEAR_INPUT_CAP = 8192;
 function capped(re: CompiledRegex, input: ByteString, ctx: OperatorContext): ByteString {
   const cap = ctx.nonlinearInputCap ?? NONLINEAR_INPUT_CAP;
   if (input.length <= cap || re.linear !== undefined) return input;
+  // The DFA is linear whatever the pattern; only a run of V8 for captures needs the cap.
+  if (re.dfa !== undefined && ctx.captures === undefined) return input;
   ctx.partialMatch?.(`a pattern without a linear-time fallback examined ${cap} of ${input.length} bytes`);
   return input.slice(0, cap);
 }

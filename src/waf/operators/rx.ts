@@ -60,6 +60,8 @@ export function matchRegex(
 }
 
 /**
+ * Since the DFA (dfa/) answers whether a pattern matches, this cap applies only where V8 runs on a
+ * request value: captures after a DFA match, and the one CRS pattern the DFA declines (942200).
  * Longest input a pattern without a linear variant (lookarounds, back-references, counted repeats
  * above 16: 23 CRS patterns) is run on. V8 cannot fall back for those, so their worst case grows
  * with the square of the input: measured in CPU time on crafted runs, 942200 takes 3.7 ms at 2 KB

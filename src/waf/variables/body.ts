@@ -1,6 +1,6 @@
 /** Request-body variables: REQUEST_BODY, REQBODY_*, FILES*, MULTIPART_*, XML. */
 import type { BodyParseResult } from "../types.js";
-import { Collection } from "./collection.js";
+import { Collection, NO_COLLECTIONS } from "./collection.js";
 import { defineScalars, type VariableDefinition } from "./registry.js";
 import type { TxData } from "./state.js";
 
@@ -60,7 +60,7 @@ export const bodyVariables: VariableDefinition[] = [
     name: "MULTIPART_PART_HEADERS",
     collections: (d) => {
       const c = d.bodyVariable("MULTIPART_PART_HEADERS");
-      return c === undefined ? [] : c.asList;
+      return c === undefined ? NO_COLLECTIONS : c.asList;
     },
   },
   {
@@ -68,7 +68,7 @@ export const bodyVariables: VariableDefinition[] = [
     name: "XML",
     collections: (d) => {
       const result = d.bodyResult;
-      if (result?.xmlText === undefined) return [];
+      if (result?.xmlText === undefined) return NO_COLLECTIONS;
       let c = xmlCache.get(result);
       if (c === undefined) {
         c = new Collection("XML");
@@ -96,7 +96,7 @@ export const xmlAttributesVariable: VariableDefinition = {
   collections: (d) => {
     const result = d.bodyResult;
     const attrs = result?.variables.get(XML_ATTRIBUTES);
-    if (result === undefined || attrs === undefined) return [];
+    if (result === undefined || attrs === undefined) return NO_COLLECTIONS;
     let c = xmlAttrCache.get(result);
     if (c === undefined) {
       c = new Collection("XML");

@@ -154,3 +154,6 @@ export class Collection {
 }
 
 const EMPTY: readonly VarEntry[] = [];
+
+/** No collection: what a variable absent from this transaction lists (shared, never allocated per rule). */
+export const NO_COLLECTIONS: readonly Collection[] = Object.freeze([]);

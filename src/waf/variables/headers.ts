@@ -1,5 +1,5 @@
 /** Header and cookie variables of request and response. */
-import type { Collection } from "./collection.js";
+import { type Collection, NO_COLLECTIONS } from "./collection.js";
 import { defineScalars, type VariableDefinition } from "./registry.js";
 
 export const headerVariables: VariableDefinition[] = [
@@ -10,7 +10,7 @@ export const headerVariables: VariableDefinition[] = [
   {
     name: "RESPONSE_HEADERS",
     collections: (d): readonly Collection[] =>
-      d.responseHeaders === undefined ? [] : d.responseHeaders.asList,
+      d.responseHeaders === undefined ? NO_COLLECTIONS : d.responseHeaders.asList,
   },
   { name: "RESPONSE_HEADERS_NAMES", collections: (d) => d.responseHeaderNames.asList },
   ...defineScalars({

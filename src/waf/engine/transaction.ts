@@ -184,7 +184,8 @@ export class Transaction implements ActionTransaction, MacroResolver {
   private readonly ctxPlain: PhaseContext;
   private readonly scratch: VarEntry[] = [];
   private currentRule: Rule | undefined;
-  private readonly pendingMatches: RuleMatchValue[] = [];
+  /** Values matched by the rule being evaluated; handed to its MatchedRule record when it logs. */
+  private pendingMatches: RuleMatchValue[] = [];
 
   constructor(ruleSet: RuleSet, req: RequestInfo, env: Collection) {
     this.ruleSet = ruleSet;
@@ -554,7 +555,7 @@ export class Transaction implements ActionTransaction, MacroResolver {
     this.data.matchedVars.clear();
     this.data.matchedVarsNames.clear();
     this.currentRule = head;
-    if (this.pendingMatches.length !== 0) this.pendingMatches.length = 0;
+    if (this.pendingMatches.length !== 0) this.pendingMatches = [];
     if (!this.evaluateLink(head, head, 0)) return false;
     let level = 0;
     for (let link = head.chain; link !== undefined; link = link.chain) {
@@ -796,12 +797,13 @@ export class Transaction implements ActionTransaction, MacroResolver {
       rev: head.rev,
       maturity: head.maturity,
       accuracy: head.accuracy,
-      matches: this.pendingMatches.slice(),
+      matches: this.pendingMatches,
       disruptive: d.kind,
       enforced,
       status,
       auditlog: head.auditlog !== false,
     });
+    this.pendingMatches = []; // the record keeps the array
   }
 
   // --- ActionTransaction -----------------------------------------------------------------------

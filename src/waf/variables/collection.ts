@@ -55,7 +55,7 @@ export function entry(variable: string, key: ByteString, value: ByteString): Var
  */
 export class Collection {
   readonly variable: string;
-  private readonly list: VarEntry[] = [];
+  private list: VarEntry[] = [];
   private index: Map<string, VarEntry[]> | undefined;
 
   constructor(variable: string) {
@@ -146,9 +146,10 @@ export class Collection {
   }
 
   clear(): void {
-    // Guarded: setting an array's length costs even when it is already 0, and MATCHED_VARS is
-    // cleared before every rule.
-    if (this.list.length !== 0) this.list.length = 0;
+    // A fresh array rather than `length = 0`: setting an array's length is a runtime call that
+    // showed in profiles (MATCHED_VARS is cleared before every rule that follows a match), and
+    // a young array costs less. Nobody keeps `entries` across a clear.
+    if (this.list.length !== 0) this.list = [];
     this.index = undefined;
   }
 }

@@ -23,7 +23,12 @@ import type {
   Transform,
   VariableRef,
 } from "../types.js";
-import { getVariable, variableSlot, xmlAttributesVariable } from "../variables/index.js";
+import {
+  getVariable,
+  type VariableDefinition,
+  variableSlot,
+  xmlAttributesVariable,
+} from "../variables/index.js";
 import { applyDirective } from "./directives.js";
 import { type KeySelector, type Phase, Rule, type Target } from "./rule.js";
 import { RuleSet, type Step } from "./ruleset.js";
@@ -228,6 +233,7 @@ export class Compiler {
         selector: this.selector(ref, loc),
         count: ref.count,
         exclusions: [],
+        cacheSlot: -1,
       };
       rule.targets.push(t);
     }
@@ -325,8 +331,68 @@ export class Compiler {
     }
     const rs = new RuleSet(this.settings, phases, this.deps);
     rs.patterns.push(...this.patterns);
+    rs.targetCacheSlots = assignTargetCacheSlots(this.rules());
     return rs;
   }
+}
+
+/**
+ * Variables whose values do not change between two rules of a phase: request and response data
+ * are filled when a phase starts (body processing, response headers and body), and only
+ * ctl:requestBodyProcessor changes what they read, on which a transaction drops its per-phase
+ * caches. TX, ENV, MATCHED_*, persistent collections and volatile variables change as rules run.
+ */
+const PHASE_STABLE = new Set([
+  "ARGS",
+  "ARGS_NAMES",
+  "ARGS_GET",
+  "ARGS_GET_NAMES",
+  "ARGS_POST",
+  "ARGS_POST_NAMES",
+  "REQUEST_HEADERS",
+  "REQUEST_HEADERS_NAMES",
+  "REQUEST_COOKIES",
+  "REQUEST_COOKIES_NAMES",
+  "FILES",
+  "FILES_NAMES",
+  "XML",
+  "QUERY_STRING",
+  "REQUEST_BASENAME",
+  "REQUEST_BODY",
+  "REQUEST_FILENAME",
+  "REQUEST_LINE",
+  "REQUEST_METHOD",
+  "REQUEST_PROTOCOL",
+  "REQUEST_URI",
+  "REQUEST_URI_RAW",
+  "RESPONSE_BODY",
+  "RESPONSE_HEADERS",
+  "RESPONSE_HEADERS_NAMES",
+]);
+
+/**
+ * Gives every target (links included) over a phase-stable variable a cache slot, one per distinct
+ * (variable, selector, exclusions): CRS names the same few targets in hundreds of rules (ARGS,
+ * REQUEST_COOKIES, REQUEST_HEADERS:User-Agent), and a transaction then selects their values once
+ * per phase instead of once per rule. Returns the number of slots.
+ */
+function assignTargetCacheSlots(rules: readonly Rule[]): number {
+  const slots = new Map<string, number>();
+  const defIds = new Map<VariableDefinition, number>();
+  const sel = (k: KeySelector): string =>
+    k.regex !== undefined ? `/${k.regex.source}/${k.regex.flags}` : k.key === undefined ? "*" : `=${k.key}`;
+  for (const head of rules)
+    for (let r: Rule | undefined = head; r !== undefined; r = r.chain)
+      for (const t of r.targets) {
+        if (!PHASE_STABLE.has(t.name) || t.def.volatile) continue;
+        let def = defIds.get(t.def);
+        if (def === undefined) defIds.set(t.def, (def = defIds.size));
+        const key = `${def}:${sel(t.selector)}!${t.exclusions.map(sel).join("!")}`;
+        let slot = slots.get(key);
+        if (slot === undefined) slots.set(key, (slot = slots.size));
+        t.cacheSlot = slot;
+      }
+  return slots.size;
 }
 
 /**

@@ -36,6 +36,12 @@ export interface Target {
   readonly count: boolean;
   /** `!ARGS:foo` written in the rule or added by SecRuleUpdateTarget*. */
   readonly exclusions: KeySelector[];
+  /**
+   * Where a transaction keeps the values this target selects for the rest of the phase; shared
+   * by every target with the same variable, selector and exclusions. -1 when the variable can
+   * change between two rules (TX, MATCHED_*, ...): set when the rule set is finished (compile.ts).
+   */
+  cacheSlot: number;
 }
 
 /** A non-disruptive action run each time the rule matches a value (setvar, ctl, initcol, ...). */

@@ -31,6 +31,8 @@ export class RuleSet {
   readonly rulesById = new Map<number, Rule>();
   /** The constant @rx patterns, compiled (profile.ts, warmUp, has V8 generate their code early). */
   readonly patterns: RegExp[] = [];
+  /** Number of target cache slots (Target.cacheSlot). */
+  targetCacheSlots = 0;
   /** Set by enableProfile (profile.ts): transactions then time every rule. */
   profile: RuleProfile | undefined = undefined;
 

@@ -183,6 +183,8 @@ export class Transaction implements ActionTransaction, MacroResolver {
   private readonly ctxCapture: PhaseContext;
   private readonly ctxPlain: PhaseContext;
   private readonly scratch: VarEntry[] = [];
+  /** Per Target.cacheSlot: the values the target selects, this phase (never written after). */
+  private targetValues: Array<readonly VarEntry[] | undefined> = [];
   private currentRule: Rule | undefined;
   /** Values matched by the rule being evaluated; handed to its MatchedRule record when it logs. */
   private pendingMatches: RuleMatchValue[] = [];
@@ -394,7 +396,7 @@ export class Transaction implements ActionTransaction, MacroResolver {
       body = body.slice(0, s.responseBodyLimit);
     }
     this.data.responseBody = body;
-    this.data.scalarCache = [];
+    this.dropPhaseCaches();
   }
 
   /** Sets the intervention when the engine is On; records it in DetectionOnly. True if it took effect. */
@@ -416,7 +418,7 @@ export class Transaction implements ActionTransaction, MacroResolver {
       return;
     }
     if (this.exhausted !== undefined && phase !== 5) return;
-    this.data.scalarCache = [];
+    this.dropPhaseCaches();
     // Request data is capped for patterns without a linear fallback; response data is not (rx.ts).
     const cap = phase <= 2 ? NONLINEAR_INPUT_CAP : Number.POSITIVE_INFINITY;
     this.ctxCapture.nonlinearInputCap = cap;
@@ -528,6 +530,12 @@ export class Transaction implements ActionTransaction, MacroResolver {
     });
   }
 
+  /** Drops what is cached about values that change when a phase starts (compile.ts PHASE_STABLE). */
+  private dropPhaseCaches(): void {
+    this.data.scalarCache = [];
+    if (this.targetValues.length !== 0) this.targetValues = [];
+  }
+
   /** A pattern saw part of a value: flag it once per transaction, as ModSecurity v2 does. */
   private notePartialMatch(detail: string): void {
     const rule = this.currentRule;
@@ -577,16 +585,23 @@ export class Transaction implements ActionTransaction, MacroResolver {
     const out = this.scratch;
     const removals = this.removalsFor(head);
     for (const t of rule.targets) {
-      const n = this.collect(t, removals, out);
+      // A phase-stable target's values are selected once per phase (Target.cacheSlot), unless
+      // ctl removals apply to this rule.
+      let values: readonly VarEntry[] = out;
+      let n: number;
+      if (t.cacheSlot >= 0 && removals === undefined) {
+        values = this.targetValues[t.cacheSlot] ?? this.selectStable(t);
+        n = values.length;
+      } else n = this.collect(t, removals, out);
       if (t.count) {
         const e = entry(t.name, t.selector.key ?? "", String(n));
         if (this.test(rule, op, ctx, e, e.value, level)) matched = true;
         continue;
       }
-      // `out` is a snapshot: actions that write TX or MATCHED_VARS while we iterate do not disturb it,
-      // and nothing refills the scratch array before the next target.
+      // `values` is a snapshot: actions that write TX or MATCHED_VARS while we iterate do not
+      // disturb it, and nothing refills the scratch array before the next target.
       for (let k = 0; k < n; k++) {
-        const e = out[k]!;
+        const e = values[k]!;
         if (rule.multiMatch) {
           for (const v of this.multiMatchValues(rule, e, t.def))
             if (this.test(rule, op, ctx, e, v, level)) matched = true;
@@ -625,6 +640,14 @@ export class Transaction implements ActionTransaction, MacroResolver {
     // v3 and Coraza run non-disruptive actions (setvar, ctl, ...) for every matched value.
     for (const a of rule.actions) a.run(this, rule);
     return true;
+  }
+
+  /** Selects a phase-stable target's values and keeps them for the phase (Target.cacheSlot). */
+  private selectStable(t: Target): readonly VarEntry[] {
+    const n = this.collect(t, undefined, this.scratch);
+    const values = n === 0 ? NO_VALUES : this.scratch.slice(0, n);
+    this.targetValues[t.cacheSlot] = values;
+    return values;
   }
 
   /**
@@ -836,7 +859,7 @@ export class Transaction implements ActionTransaction, MacroResolver {
         return;
       case "requestBodyProcessor":
         this.data.bodyProcessor = op.processor;
-        this.data.scalarCache = [];
+        this.dropPhaseCaches();
         return;
       case "requestBodyAccess":
         this.requestBodyAccess = op.on;
@@ -897,6 +920,8 @@ export class Transaction implements ActionTransaction, MacroResolver {
     }
   }
 }
+
+const NO_VALUES: readonly VarEntry[] = Object.freeze([]);
 
 function selectorsFor(removals: readonly TargetRemoval[], variable: string): KeySelector[] | undefined {
   let out: KeySelector[] | undefined;

@@ -270,9 +270,33 @@ function lookupWord(word: string): number {
   return lookupRange(word, 0, word.length);
 }
 
+/**
+ * For the multi-word keywords ("UNION ALL", "FOR UPDATE SKIP"), split at each space: which
+ * (length, upper-cased first byte) pairs start a first part and a second part. A phrase whose
+ * parts are not both listed is no keyword: most word pairs ("blue mug") end here, unhashed.
+ */
+const PHRASE_HEAD = new Uint8Array(TOKEN_SIZE * 128);
+const PHRASE_TAIL = new Uint8Array(TOKEN_SIZE * 128);
+for (const [word] of SQLI_KEYWORDS) {
+  for (let sp = word.indexOf(" "); sp >= 0; sp = word.indexOf(" ", sp + 1)) {
+    const tail = word.length - sp - 1;
+    // A part that is empty or starts beyond ASCII would escape the filter below.
+    if (sp === 0 || tail === 0 || word.charCodeAt(0) > 0x7e || word.charCodeAt(sp + 1) > 0x7e)
+      throw new Error(`sqli: unexpected keyword ${JSON.stringify(word)}`);
+    PHRASE_HEAD[sp * 128 + word.charCodeAt(0)] = 1;
+    PHRASE_TAIL[tail * 128 + word.charCodeAt(sp + 1)] = 1;
+  }
+}
+
+function phrasePart(table: Uint8Array, v: string): boolean {
+  const c = v.charCodeAt(0); // NaN when empty: no keyword part is empty
+  return v.length < TOKEN_SIZE && c <= 0x7e && table[v.length * 128 + foldByte(c)] === 1;
+}
+
 /** Keyword type of the phrase `a b` (the folder's multi-word merge), without building it. */
 function lookupPhrase(a: string, b: string): number {
   if (a.length + b.length + 1 >= TOKEN_SIZE) return 0;
+  if (!phrasePart(PHRASE_HEAD, a) || !phrasePart(PHRASE_TAIL, b)) return 0;
   let h = 0x811c9dc5;
   for (let i = 0; i < a.length; i++) {
     const c = a.charCodeAt(i);
@@ -308,13 +332,27 @@ function find2(s: string, from: number, end: number, c0: number, c1: number): nu
 }
 
 /**
- * SQLI_FINGERPRINTS as numbers (7 bits per upper-cased type char; no type is NUL, so lengths do
- * not collide): the per-input check then builds no upper-cased string.
+ * SQLI_FINGERPRINTS as small integers: 5 bits per upper-cased type char (FP_CODE, never 0, so
+ * lengths do not collide), at most 25 bits, so V8 keeps them as Smis and the per-input check
+ * builds no string. A type char no fingerprint holds gets the code FP_OTHER, which no key holds.
  */
+const FP_OTHER = 31;
+const FP_CODE = new Uint8Array(256).fill(FP_OTHER);
+{
+  let next = 1;
+  for (const fp of SQLI_FINGERPRINTS) {
+    for (let i = 0; i < fp.length; i++) {
+      const c = fp.charCodeAt(i);
+      if (FP_CODE[c] === FP_OTHER) FP_CODE[c] = next++;
+    }
+  }
+  if (next > FP_OTHER) throw new Error("sqli: more fingerprint type chars than 5-bit codes");
+}
 const FINGERPRINT_KEYS = new Set<number>();
 for (const fp of SQLI_FINGERPRINTS) {
+  if (fp.length > MAX_TOKENS) throw new Error(`sqli: fingerprint longer than ${MAX_TOKENS}: ${fp}`);
   let key = 0;
-  for (let i = 0; i < fp.length; i++) key = key * 128 + fp.charCodeAt(i);
+  for (let i = 0; i < fp.length; i++) key = key * 32 + (FP_CODE[fp.charCodeAt(i)] as number);
   FINGERPRINT_KEYS.add(key);
 }
 
@@ -328,8 +366,11 @@ class SqliState {
   readonly tokens: Token[] = Array.from({ length: 8 }, () => new Token());
   current: Token = this.tokens[0] as Token;
   readonly lastComment = new Token();
+  /** The fingerprint as a string: built by fingerprintString() only when needed. */
   fingerprint = "";
-  /** The fingerprint upper-cased and packed 7 bits per type, for FINGERPRINT_KEYS. */
+  /** Number of token types in the fingerprint. */
+  fingerprintLen = 0;
+  /** The fingerprint upper-cased and packed 5 bits per type (FP_CODE), for FINGERPRINT_KEYS. */
   fingerprintKey = 0;
   statsCommentDdx = 0;
   statsCommentHash = 0;
@@ -338,9 +379,11 @@ class SqliState {
   reset(flags: number): void {
     this.flags = flags;
     this.pos = 0;
-    for (const t of this.tokens) t.clear();
+    const tokens = this.tokens;
+    for (let i = 0; i < tokens.length; i++) (tokens[i] as Token).clear();
     this.current = this.tokens[0] as Token;
     this.fingerprint = "";
+    this.fingerprintLen = 0;
     this.statsCommentDdx = 0;
     this.statsCommentHash = 0;
     this.statsTokens = 0;
@@ -808,7 +851,12 @@ class SqliState {
       return true;
     }
     while (this.pos < slen) {
-      this.pos = this.dispatch(s.charCodeAt(this.pos));
+      const ch = s.charCodeAt(this.pos);
+      if (PARSE_MAP[ch] === P_WHITE) {
+        this.pos += 1;
+        continue;
+      }
+      this.pos = this.dispatch(ch);
       if (cur.type !== T_NONE) {
         this.statsTokens += 1;
         return true;
@@ -1177,8 +1225,11 @@ class SqliState {
     return Math.min(left, MAX_TOKENS);
   }
 
-  /** Fingerprint of the input in one context (libinjection_sqli_fingerprint). */
-  fingerprintWith(flags: number): string {
+  /**
+   * Fingerprint of the input in one context (libinjection_sqli_fingerprint): sets fingerprintLen
+   * and fingerprintKey; the string comes from fingerprintString().
+   */
+  fingerprintWith(flags: number): void {
     this.reset(flags);
     const tlen = this.fold();
     // PHP's unclosed empty backtick at the end acts as a comment.
@@ -1187,35 +1238,41 @@ class SqliState {
       if (last.type === T_BAREWORD && last.strOpen === C_TICK && last.len === 0 && last.strClose === 0)
         last.type = T_COMMENT;
     }
-    let fp = "";
     let key = 0;
     let evil = false;
     for (let i = 0; i < tlen; i++) {
       const t = this.tok(i).type;
       if (t === T_EVIL) evil = true;
-      fp += String.fromCharCode(t);
-      key = key * 128 + foldByte(t);
+      key = key * 32 + (FP_CODE[foldByte(t)] as number);
     }
     if (evil) {
       // Unparsable (nested or MySQL-conditional comments): the whole input reads as "X".
-      fp = "X";
-      key = T_EVIL;
       const t0 = this.tok(0);
       t0.type = T_EVIL;
       t0.val = "X";
       this.tok(1).type = T_NONE;
+      this.fingerprintLen = 1;
+      this.fingerprintKey = FP_CODE[T_EVIL] as number;
+    } else {
+      this.fingerprintLen = tlen;
+      this.fingerprintKey = key;
     }
+  }
+
+  /** The fingerprint's token types as a string ("s&sos"); also kept in this.fingerprint. */
+  fingerprintString(): string {
+    let fp = "";
+    for (let i = 0; i < this.fingerprintLen; i++) fp += String.fromCharCode(this.tok(i).type);
     this.fingerprint = fp;
-    this.fingerprintKey = key;
     return fp;
   }
 
   /** Blacklist (fingerprint known) and not-whitelist (false-positive filters). */
   isSqliFingerprint(): boolean {
-    const fp = this.fingerprint;
-    if (fp.length < 1) return false;
+    if (this.fingerprintLen < 1) return false;
     // Fingerprints are compared upper-cased (libinjection's v0 -> v1 conversion, a-z only).
     if (!FINGERPRINT_KEYS.has(this.fingerprintKey)) return false;
+    this.fingerprintString();
     return this.notWhitelist();
   }
 
@@ -1270,7 +1327,7 @@ class SqliState {
   }
 
   isSqli(): boolean {
-    if (this.slen === 0) return false;
+    if (this.slen === 0 || isOneToken(this.s)) return false;
     this.fingerprintWith(FLAG_QUOTE_NONE | FLAG_SQL_ANSI);
     if (this.isSqliFingerprint()) return true;
     if (this.reparseAsMysql()) {
@@ -1291,6 +1348,34 @@ class SqliState {
     }
     return false;
   }
+}
+
+/** The only one-type fingerprint is "X" (isOneToken relies on it; checked if the data changes). */
+const ONE_TYPE_IS_X = [...SQLI_FINGERPRINTS].every((fp) => fp.length !== 1 || fp === "X");
+
+/** Bytes that parse_word takes and that start no other token inside a word: [A-Za-z0-9_], 0x80+ but NBSP. */
+const WORD_BYTE = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  const alnum = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+  if (alnum || c === 0x5f || (c >= 0x80 && c !== 0xa0)) WORD_BYTE[c] = 1;
+}
+
+/**
+ * True when the input is one word ([A-Za-z_] or a byte 0x80+ first, then word bytes) or one run
+ * of digits. The ANSI context then reads one token (a word or keyword, or a number), or none when
+ * the fold skips it (a type, NOT): a fingerprint of at most one type, and the only one-type
+ * fingerprint is "X" (a nested or MySQL comment). No comment was seen and there is no quote, so
+ * no other context runs: not SQLi, for most argument names and many values, without tokenizing.
+ */
+function isOneToken(s: string): boolean {
+  if (!ONE_TYPE_IS_X) return false;
+  const c0 = s.charCodeAt(0);
+  if (isDigit(c0)) {
+    for (let i = 1; i < s.length; i++) if (!isDigit(s.charCodeAt(i))) return false;
+    return true;
+  }
+  for (let i = 0; i < s.length; i++) if (WORD_BYTE[s.charCodeAt(i)] !== 1) return false;
+  return true;
 }
 
 function isDigit(c: number): boolean {
@@ -1336,7 +1421,7 @@ function isIfPrefix(v: string): boolean {
 }
 
 /** Words that are functions only when a '(' follows (T-SQL and MySQL builtins often used as names). */
-const FUNCTION_LIKE_WORDS = new Set([
+const FUNCTION_LIKE_WORDS = [
   "USER_ID",
   "USER_NAME",
   "DATABASE",
@@ -1348,10 +1433,14 @@ const FUNCTION_LIKE_WORDS = new Set([
   "CURRENT_TIMESTAMP",
   "LOCALTIME",
   "LOCALTIMESTAMP",
-]);
+];
 
+/** Compared in place (wordIs checks the length first): no upper-cased copy per word before '('. */
 function isFunctionLikeWord(v: string): boolean {
-  return v.length <= 17 && v.length >= 4 && FUNCTION_LIKE_WORDS.has(upperAscii(v));
+  if (v.length > 17 || v.length < 4) return false;
+  for (let i = 0; i < FUNCTION_LIKE_WORDS.length; i++)
+    if (wordIs(v, FUNCTION_LIKE_WORDS[i] as string)) return true;
+  return false;
 }
 
 const state = new SqliState();
@@ -1378,7 +1467,8 @@ export function sqliFingerprint(input: ByteString, flags: number): string {
   state.s = input;
   state.slen = input.length;
   try {
-    return state.fingerprintWith(flags);
+    state.fingerprintWith(flags);
+    return state.fingerprintString();
   } finally {
     state.s = "";
   }

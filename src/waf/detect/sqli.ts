@@ -19,7 +19,8 @@
  * fifth 5-token special case "n)o(n"; PostgreSQL $tag$ strings searched from after the tag.
  *
  * Pure, never throws, linear in the input: every byte is tokenized a bounded number of times.
- * Token state lives in preallocated objects reused across calls (the engine is synchronous).
+ * Token state lives in preallocated objects reused across calls (the engine is synchronous); a
+ * token's value is an offset into the input until something reads it as a string.
  */
 import type { ByteString } from "../types.js";
 import { SQLI_FINGERPRINTS } from "./sqli-fingerprints.js";
@@ -75,19 +76,72 @@ const FLAG_SQL_MYSQL = 16;
 const TOKEN_SIZE = 32;
 const MAX_TOKENS = 5;
 
+/**
+ * A token. Its value is cut out of the input only when read as a string (`val`): most tokens are
+ * only looked at by type, length and a byte or two (`code`), so they keep the input, an offset
+ * and a length instead.
+ */
 class Token {
   type = T_NONE;
   pos = 0;
   len = 0;
-  val = "";
   strOpen = 0;
   strClose = 0;
+  /** The value, unless `lazy`. */
+  private v = "";
+  /** When true the value is src.substr(off, vlen), not yet cut out. */
+  private lazy = false;
+  private src = "";
+  private off = 0;
+  private vlen = 0;
+
+  get val(): string {
+    if (this.lazy) {
+      this.v = this.src.substr(this.off, this.vlen);
+      this.lazy = false;
+      this.src = "";
+    }
+    return this.v;
+  }
+
+  set val(value: string) {
+    this.v = value;
+    this.lazy = false;
+    this.src = "";
+  }
+
+  /** val.charCodeAt(i) without cutting the value out (NaN past its end, as charCodeAt). */
+  code(i: number): number {
+    if (!this.lazy) return this.v.charCodeAt(i);
+    return i < this.vlen ? this.src.charCodeAt(this.off + i) : Number.NaN;
+  }
+
+  /** val.length */
+  valLength(): number {
+    return this.lazy ? this.vlen : this.v.length;
+  }
+
+  /**
+   * cstrcasecmp(upper, val, len) == 0: val equals the upper-case word, ASCII case-insensitively
+   * (a-z folded only), without cutting the value out.
+   */
+  is(upper: string): boolean {
+    if (this.valLength() !== upper.length) return false;
+    for (let i = 0; i < upper.length; i++) {
+      let c = this.code(i);
+      if (c >= 0x61 && c <= 0x7a) c -= 0x20;
+      if (c !== upper.charCodeAt(i)) return false;
+    }
+    return true;
+  }
 
   clear(): void {
     this.type = T_NONE;
     this.pos = 0;
     this.len = 0;
-    this.val = "";
+    this.v = "";
+    this.lazy = false;
+    this.src = "";
     this.strOpen = 0;
     this.strClose = 0;
   }
@@ -96,7 +150,11 @@ class Token {
     this.type = o.type;
     this.pos = o.pos;
     this.len = o.len;
-    this.val = o.val;
+    this.v = o.v;
+    this.lazy = o.lazy;
+    this.src = o.src;
+    this.off = o.off;
+    this.vlen = o.vlen;
     this.strOpen = o.strOpen;
     this.strClose = o.strClose;
   }
@@ -109,12 +167,18 @@ class Token {
     this.val = value.length === last ? value : value.slice(0, last);
   }
 
+  /** Value s.substr(pos, min(len, 31)), kept as an offset until read. */
   assignFrom(type: number, s: string, pos: number, len: number): void {
     const last = len < TOKEN_SIZE ? len : TOKEN_SIZE - 1;
     this.type = type;
     this.pos = pos;
     this.len = last;
-    this.val = s.substr(pos, last);
+    this.lazy = true;
+    this.src = s;
+    this.off = pos;
+    // substr stops at the end of s.
+    const room = s.length - pos;
+    this.vlen = room < last ? Math.max(room, 0) : last;
   }
 
   assignChar(type: number, pos: number, ch: string): void {
@@ -288,15 +352,15 @@ for (const [word] of SQLI_KEYWORDS) {
   }
 }
 
-function phrasePart(table: Uint8Array, v: string): boolean {
-  const c = v.charCodeAt(0); // NaN when empty: no keyword part is empty
-  return v.length < TOKEN_SIZE && c <= 0x7e && table[v.length * 128 + foldByte(c)] === 1;
+function phrasePart(table: Uint8Array, t: Token): boolean {
+  const n = t.valLength();
+  const c = t.code(0); // NaN when empty: no keyword part is empty
+  return n < TOKEN_SIZE && c <= 0x7e && table[n * 128 + foldByte(c)] === 1;
 }
 
 /** Keyword type of the phrase `a b` (the folder's multi-word merge), without building it. */
 function lookupPhrase(a: string, b: string): number {
   if (a.length + b.length + 1 >= TOKEN_SIZE) return 0;
-  if (!phrasePart(PHRASE_HEAD, a) || !phrasePart(PHRASE_TAIL, b)) return 0;
   let h = 0x811c9dc5;
   for (let i = 0; i < a.length; i++) {
     const c = a.charCodeAt(i);
@@ -310,17 +374,6 @@ function lookupPhrase(a: string, b: string): number {
     h = hashStep(h, foldByte(c));
   }
   return probe(h, a, 0, a.length, b);
-}
-
-/** cstrcasecmp(UPPER, val, len) == 0: val equals the upper-case word, ASCII case-insensitively. */
-function wordIs(val: string, upper: string): boolean {
-  if (val.length !== upper.length) return false;
-  for (let i = 0; i < val.length; i++) {
-    let c = val.charCodeAt(i);
-    if (c >= 0x61 && c <= 0x7a) c -= 0x20;
-    if (c !== upper.charCodeAt(i)) return false;
-  }
-  return true;
 }
 
 /** Index of the two-byte sequence c0 c1 in s[from, end), or -1 (libinjection memchr2). */
@@ -387,6 +440,14 @@ class SqliState {
     this.statsCommentDdx = 0;
     this.statsCommentHash = 0;
     this.statsTokens = 0;
+  }
+
+  /** Drops every reference to the input (tokens keep it for values not yet cut out). */
+  release(): void {
+    this.s = "";
+    const tokens = this.tokens;
+    for (let i = 0; i < tokens.length; i++) (tokens[i] as Token).clear();
+    this.lastComment.clear();
   }
 
   tok(i: number): Token {
@@ -628,9 +689,8 @@ class SqliState {
     const cur = this.current;
     cur.assignFrom(T_BAREWORD, s, pos, wlen);
     // "SELECT.1" or SELECT`col`: a keyword before a '.' or '`' ends the token there.
-    const val = cur.val;
     for (let i = 0; i < cur.len; i++) {
-      const c = val.charCodeAt(i);
+      const c = s.charCodeAt(pos + i);
       if (c === 0x2e || c === C_TICK) {
         const ch = lookupRange(s, pos, i);
         if (ch !== T_NONE && ch !== T_BAREWORD) {
@@ -923,6 +983,7 @@ class SqliState {
     }
     const sz3 = a.len + b.len + 1;
     if (sz3 >= TOKEN_SIZE) return false;
+    if (!phrasePart(PHRASE_HEAD, a) || !phrasePart(PHRASE_TAIL, b)) return false;
     const ch = lookupPhrase(a.val, b.val);
     if (ch === 0) return false;
     a.assign(ch, a.pos, sz3, `${a.val} ${b.val}`);
@@ -1031,16 +1092,16 @@ class SqliState {
       if (
         (a.type === T_BAREWORD || a.type === T_VARIABLE) &&
         b.type === T_LEFTPARENS &&
-        isFunctionLikeWord(a.val)
+        isFunctionLikeWord(a)
       ) {
         a.type = T_FUNCTION;
         continue;
       }
-      if (a.type === T_KEYWORD && (wordIs(a.val, "IN") || wordIs(a.val, "NOT IN"))) {
+      if (a.type === T_KEYWORD && (a.is("IN") || a.is("NOT IN"))) {
         a.type = b.type === T_LEFTPARENS ? T_OPERATOR : T_BAREWORD;
         continue;
       }
-      if (a.type === T_OPERATOR && (wordIs(a.val, "LIKE") || wordIs(a.val, "NOT LIKE"))) {
+      if (a.type === T_OPERATOR && (a.is("LIKE") || a.is("NOT LIKE"))) {
         if (b.type === T_LEFTPARENS) a.type = T_FUNCTION;
       } else if (
         a.type === T_SQLTYPE &&
@@ -1213,7 +1274,7 @@ class SqliState {
       }
       if (a.type === T_FUNCTION && b.type === T_LEFTPARENS && c.type !== T_RIGHTPARENS) {
         // USER() takes no argument: "user(foo)" is a column or a word.
-        if (wordIs(a.val, "USER")) a.type = T_BAREWORD;
+        if (a.is("USER")) a.type = T_BAREWORD;
       }
       left += 1;
     }
@@ -1393,16 +1454,15 @@ function upperAscii(s: string): string {
 
 function isUnaryOp(t: Token): boolean {
   if (t.type !== T_OPERATOR) return false;
-  const v = t.val;
   switch (t.len) {
     case 1: {
-      const c = v.charCodeAt(0);
+      const c = t.code(0);
       return c === 0x2b || c === 0x2d || c === 0x21 || c === 0x7e;
     }
     case 2:
-      return v === "!!";
+      return t.valLength() === 2 && t.code(0) === 0x21 && t.code(1) === 0x21;
     case 3:
-      return wordIs(v, "NOT");
+      return t.is("NOT");
     default:
       return false;
   }
@@ -1410,7 +1470,7 @@ function isUnaryOp(t: Token): boolean {
 
 function isArithmeticOp(t: Token): boolean {
   if (t.type !== T_OPERATOR || t.len !== 1) return false;
-  const c = t.val.charCodeAt(0);
+  const c = t.code(0);
   return c === 0x2a || c === 0x2f || c === 0x2d || c === 0x2b || c === 0x25;
 }
 
@@ -1435,11 +1495,12 @@ const FUNCTION_LIKE_WORDS = [
   "LOCALTIMESTAMP",
 ];
 
-/** Compared in place (wordIs checks the length first): no upper-cased copy per word before '('. */
-function isFunctionLikeWord(v: string): boolean {
-  if (v.length > 17 || v.length < 4) return false;
+/** Compared in place (Token.is checks the length first): no upper-cased copy per word before '('. */
+function isFunctionLikeWord(t: Token): boolean {
+  const n = t.valLength();
+  if (n > 17 || n < 4) return false;
   for (let i = 0; i < FUNCTION_LIKE_WORDS.length; i++)
-    if (wordIs(v, FUNCTION_LIKE_WORDS[i] as string)) return true;
+    if (t.is(FUNCTION_LIKE_WORDS[i] as string)) return true;
   return false;
 }
 
@@ -1458,7 +1519,7 @@ export function detectSqli(input: ByteString): SqliResult {
     return match ? { match, fingerprint: state.fingerprint } : NO_MATCH;
   } finally {
     // Do not keep the request's bytes alive in the shared state.
-    state.s = "";
+    state.release();
   }
 }
 
@@ -1470,6 +1531,6 @@ export function sqliFingerprint(input: ByteString, flags: number): string {
     state.fingerprintWith(flags);
     return state.fingerprintString();
   } finally {
-    state.s = "";
+    state.release();
   }
 }

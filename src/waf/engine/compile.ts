@@ -11,7 +11,7 @@ import { WafError } from "../errors.js";
 import { compileMacro } from "../macro.js";
 import type { RxOperator } from "../operators/rx.js";
 import { RxFactorIndex } from "../operators/rx-index.js";
-import { factorSlotOf, withPrefilter } from "../operators/rx-prefilter.js";
+import { withPrefilter } from "../operators/rx-prefilter.js";
 import type {
   ActionNode,
   BodyProcessor,
@@ -197,7 +197,6 @@ export class Compiler {
     const rx = op.name.toLowerCase() === "rx" ? (compiled as RxOperator) : undefined;
     if (rx?.regex !== undefined) this.patterns.push(rx.regex.fast);
     rule.operator = rx === undefined ? compiled : withPrefilter(rx, op.param, this.rxIndex);
-    if (!op.negated) rule.factorSlot = factorSlotOf(rule.operator);
   }
 
   /** Resolves a key selector: plain keys lower-cased (lookups are case-insensitive), regexes compiled. */
@@ -332,7 +331,6 @@ export class Compiler {
     }
     const rs = new RuleSet(this.settings, phases, this.deps);
     rs.patterns.push(...this.patterns);
-    rs.factorIndex = this.rxIndex;
     rs.targetCacheSlots = assignTargetCacheSlots(this.rules());
     return rs;
   }

@@ -81,13 +81,6 @@ export class Rule {
   multiMatch = false;
   capture = false;
 
-  /**
-   * The operator's slot in the rule set's @rx factor index (rx-index.ts) when every match must
-   * contain one of its factors and the rule is not negated; -1 otherwise. The engine then checks
-   * the value's cached scan before it calls the operator (Transaction.factorHits).
-   */
-  factorSlot = -1;
-
   actions: RuleAction[] = [];
   /** Undefined until finalize: the rule's own or its phase's default. */
   disruptive: DisruptiveAction | undefined;

@@ -2,7 +2,6 @@
  * A compiled rule set: settings and, per phase, the steps to run (rules and SecMarkers) in load
  * order. Immutable after compilation and shared by every transaction.
  */
-import type { RxFactorIndex } from "../operators/rx-index.js";
 import { Collection } from "../variables/index.js";
 import type { CompileDeps } from "./compile.js";
 import type { RuleProfile } from "./profile.js";
@@ -34,8 +33,6 @@ export class RuleSet {
   readonly patterns: RegExp[] = [];
   /** Number of target cache slots (Target.cacheSlot). */
   targetCacheSlots = 0;
-  /** The factor index of the set's @rx patterns (rx-index.ts; Rule.factorSlot). */
-  factorIndex: RxFactorIndex | undefined = undefined;
   /** Set by enableProfile (profile.ts): transactions then time every rule. */
   profile: RuleProfile | undefined = undefined;
 

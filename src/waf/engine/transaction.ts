@@ -605,10 +605,8 @@ export class Transaction implements ActionTransaction, MacroResolver {
         if (rule.multiMatch) {
           for (const v of this.multiMatchValues(rule, e, t.def))
             if (this.test(rule, op, ctx, e, v, level)) matched = true;
-        } else {
-          const value = this.transformed(rule, e, t.def);
-          if (rule.factorSlot >= 0 && !t.def.volatile && !this.factorHits(rule, e, value)) continue;
-          if (this.test(rule, op, ctx, e, value, level)) matched = true;
+        } else if (this.test(rule, op, ctx, e, this.transformed(rule, e, t.def), level)) {
+          matched = true;
         }
       }
     }
@@ -650,21 +648,6 @@ export class Transaction implements ActionTransaction, MacroResolver {
     const values = n === 0 ? NO_VALUES : this.scratch.slice(0, n);
     this.targetValues[t.cacheSlot] = values;
     return values;
-  }
-
-  /**
-   * False when no factor of the rule's pattern occurs in `value` (the entry's value after the
-   * rule's transformations), so that the operator cannot match. The factor index's scan of the
-   * value is kept on the entry per transformation chain: CRS runs ~90 prefiltered patterns over
-   * each value, and hashing the value into the index's cache for each showed in profiles.
-   */
-  private factorHits(rule: Rule, e: VarEntry, value: ByteString): boolean {
-    const n = rule.transforms.length;
-    const chain = n === 0 ? 0 : rule.transformPrefixIds[n - 1]!;
-    const memo = (e.factorHits ??= []);
-    let hits = memo[chain];
-    if (hits === undefined) memo[chain] = hits = this.ruleSet.factorIndex!.hitSet(value);
-    return hits[rule.factorSlot] === 1;
   }
 
   /**

@@ -41,22 +41,13 @@ export class RxFactorIndex {
 
   /** False when the pattern in `slot` cannot match `input` (none of its factors occurs). */
   mayMatch(slot: number, input: string): boolean {
-    return this.hitSet(input)[slot] === 1;
-  }
-
-  /**
-   * Per slot, 1 when one of its factors occurs in `input`: the cached scan, not to be written.
-   * The engine keeps it per value and transformation chain, so that its rules read one array
-   * element per pattern instead of hashing the value again for each (Transaction.factorHits).
-   */
-  hitSet(input: string): Uint8Array {
     let hits = this.cache.get(input);
     if (hits === undefined) {
       if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
       hits = this.scan(input);
       this.cache.set(input, hits);
     }
-    return hits;
+    return hits[slot] === 1;
   }
 
   /** Which slots' factors occur in `input` (1 = occurs). */

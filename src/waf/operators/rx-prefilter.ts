@@ -208,27 +208,12 @@ export function literalTest(lit: RequiredLiteral): (input: ByteString) => boolea
   return (input) => re.test(input);
 }
 
-/** An operator behind a factor-index prefilter: `factorSlot` is its slot in the rule set's index. */
-export interface FactorPrefiltered extends Operator {
-  readonly factorSlot: number;
-}
-
-/** The slot of `op` in its rule set's factor index, or -1 when it has none. */
-export function factorSlotOf(op: Operator | undefined): number {
-  const slot = (op as Partial<FactorPrefiltered> | undefined)?.factorSlot;
-  return slot === undefined ? -1 : slot;
-}
-
 /**
  * `op` (a compiled @rx of `pattern`) behind its prefilters: the required literal test and its slot
  * in the rule set's factor index (rx-factors.ts, rx-index.ts), whichever the pattern has; `op`
  * itself when neither is found or the pattern holds macros.
  */
-export function withPrefilter(
-  op: RxOperator,
-  pattern: string,
-  index: RxFactorIndex,
-): Operator | FactorPrefiltered {
+export function withPrefilter(op: RxOperator, pattern: string, index: RxFactorIndex): Operator {
   if (op.regex === undefined || pattern.includes("%{")) return op; // only known per request
   const lit = requiredLiteral(pattern);
   const has = lit === undefined ? undefined : literalTest(lit);
@@ -238,13 +223,11 @@ export function withPrefilter(
   // values most rules see, indexOf rejects faster than the index's per-value lookup.
   if (has !== undefined && slot >= 0)
     return {
-      factorSlot: slot,
       evaluate: (input: ByteString, ctx: OperatorContext): boolean =>
         has(input) && index.mayMatch(slot, input) && op.evaluate(input, ctx),
     };
   if (slot >= 0)
     return {
-      factorSlot: slot,
       evaluate: (input: ByteString, ctx: OperatorContext): boolean =>
         index.mayMatch(slot, input) && op.evaluate(input, ctx),
     };

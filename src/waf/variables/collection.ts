@@ -20,11 +20,6 @@ export interface VarEntry {
    * filled on first use. An array, not a Map: this is the hottest lookup of an evaluation.
    */
   cache: Array<ByteString | undefined> | undefined;
-  /**
-   * The rule set's @rx factor-index scan of a transformed value (which patterns' factors occur),
-   * by the same prefix id (0: the value untransformed); filled on first use by the engine.
-   */
-  factorHits: Array<Uint8Array | undefined> | undefined;
 }
 
 class Entry implements VarEntry {
@@ -32,7 +27,6 @@ class Entry implements VarEntry {
   readonly key: ByteString;
   readonly value: ByteString;
   cache: Array<ByteString | undefined> | undefined = undefined;
-  factorHits: Array<Uint8Array | undefined> | undefined = undefined;
   /** Position in its collection's list when added (a hint: removals shift later entries). */
   at = -1;
   private logName: string | undefined = undefined;

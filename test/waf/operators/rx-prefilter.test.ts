@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { loadWaf } from "../../../src/waf/index.js";
 import { compileMacro } from "../../../src/waf/macro.js";
 import "../../../src/waf/operators/index.js";
 import { getOperator } from "../../../src/waf/operators/registry.js";
@@ -210,4 +211,36 @@ describe.skipIf(!hasCrs)("soundness on CRS", () => {
     expect(checked).toBeGreaterThan(100);
     expect(matched).toBeGreaterThan(500);
   }, 120_000);
+});
+
+describe("prefiltered patterns in the engine", () => {
+  const RULES = `SecRuleEngine On
+SecRule ARGS "@rx (?i)union\\s+select" "id:1,phase:1,deny,status:403,log,t:none,t:urlDecodeUni"
+SecRule ARGS "!@rx (?i)union\\s+select" "id:2,phase:1,pass,log,t:none"
+`;
+  const run = (query: string) => {
+    const rs = loadWaf({ sources: [{ name: "factor.conf", text: RULES }] });
+    const tx = rs.newTransaction({
+      id: "1",
+      remoteAddr: "192.0.2.1",
+      remotePort: 1,
+      serverPort: 80,
+      method: "GET",
+      uri: `/?${query}`,
+      protocol: "HTTP/1.1",
+      headers: [["Host", "a"]],
+    });
+    tx.processRequestHeaders();
+    return { status: tx.intervention?.status, ids: tx.matchedRules.map((r) => r.id) };
+  };
+
+  it("looks for the factors in the transformed value, not the raw one", () => {
+    // The raw argument is "%75nion%20%73elect": neither "union" nor "select" until
+    // t:urlDecodeUni has run.
+    expect(run("q=%2575nion%2520%2573elect")).toEqual({ status: 403, ids: [1] });
+  });
+
+  it("still lets a negated pattern match a value without the factors", () => {
+    expect(run("q=hello")).toEqual({ status: undefined, ids: [2] });
+  });
 });

@@ -257,7 +257,9 @@ describe.skipIf(!hasCrs)("crafted requests on CRS at paranoia 4", () => {
     // phase); beyond that a request can add the rules since the last check (at most 8 KB of
     // operator input), each pattern bounded (V8's linear fallback, NONLINEAR_INPUT_CAP).
     // Measured up to 253 ms against a 138 ms budget (1.5 budgets = 207) while the whole WAF
-    // suite ran beside it: CPU time itself stretches when two hyperthreads share a core.
+    // suite ran beside it: CPU time itself stretches when two hyperthreads share a core. Since
+    // the lazy DFA answers @rx matches (operators/dfa/), the slowest takes ~15 ms, so the budget
+    // is no longer reached here; the bound stays for what the DFA does not cover.
     const OVERRUN_MS = 100;
     expect(
       rows

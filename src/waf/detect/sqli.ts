@@ -683,13 +683,25 @@ class SqliState {
 
   parseWord(): number {
     const { s, slen, pos } = this;
+    // One pass finds the end, hashes the word for the keyword table (lookupRange's hash) and notes
+    // whether it holds a byte no keyword has (above 0x7e) or a '.' / '`' that may split it.
     let end = pos;
-    while (end < slen && WORD_END[s.charCodeAt(end)] !== 1) end++;
+    let h = 0x811c9dc5;
+    let plain = true;
+    let split = false;
+    while (end < slen) {
+      const c = s.charCodeAt(end);
+      if (WORD_END[c] === 1) break;
+      if (c > 0x7e) plain = false;
+      else if (c === 0x2e || c === C_TICK) split = true;
+      h = hashStep(h, foldByte(c));
+      end++;
+    }
     const wlen = end - pos;
     const cur = this.current;
     cur.assignFrom(T_BAREWORD, s, pos, wlen);
     // "SELECT.1" or SELECT`col`: a keyword before a '.' or '`' ends the token there.
-    for (let i = 0; i < cur.len; i++) {
+    for (let i = 0; split && i < cur.len; i++) {
       const c = s.charCodeAt(pos + i);
       if (c === 0x2e || c === C_TICK) {
         const ch = lookupRange(s, pos, i);
@@ -701,7 +713,8 @@ class SqliState {
       }
     }
     if (wlen < TOKEN_SIZE) {
-      const ch = lookupRange(s, pos, wlen);
+      // As lookupRange(s, pos, wlen): a word never holds NUL (it ends words).
+      const ch = wlen === 0 || !plain ? 0 : probe(h, s, pos, wlen, undefined);
       cur.type = ch === 0 ? T_BAREWORD : ch;
     }
     return end;

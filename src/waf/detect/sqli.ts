@@ -432,8 +432,8 @@ class SqliState {
   reset(flags: number): void {
     this.flags = flags;
     this.pos = 0;
-    const tokens = this.tokens;
-    for (let i = 0; i < tokens.length; i++) (tokens[i] as Token).clear();
+    // Tokens are not cleared: the tokenizer clears each one before filling it, and the folder only
+    // reads tokens it has filled in this context (release() clears them after each input).
     this.current = this.tokens[0] as Token;
     this.fingerprint = "";
     this.fingerprintLen = 0;

@@ -288,6 +288,7 @@ export class Transaction implements ActionTransaction, MacroResolver {
       this.spentMs += clock() - t0;
     }
     this.runUpTo(2);
+    this.data.dropRequestCaches();
     return this.interruption;
   }
 

@@ -194,6 +194,31 @@ export class TxData {
     return this.argsNamesCols.both;
   }
 
+  /**
+   * Forgets the transformed values kept on request entries (VarEntry.cache). Called once the
+   * request phases are done: the transaction then waits for the upstream, and what it keeps alive
+   * meanwhile is what the garbage collector copies; a later rule that needs them recomputes them.
+   */
+  dropRequestCaches(): void {
+    const cols = [
+      this.headersCol,
+      this.headerNamesCol,
+      this.cookiesCol,
+      this.cookieNamesCol,
+      this.argsGetCol,
+      this.argsGetNamesCol,
+      this.argsPost,
+      this.argsPostNamesCol,
+      this.argsView.get,
+      this.argsView.post,
+      ...(this.argsNamesCols?.both ?? []),
+      ...(this.filesCols?.values() ?? []),
+      ...(this.bodyVarsCols?.values() ?? []),
+    ];
+    for (const c of cols) if (c !== undefined) for (const e of c.entries) e.cache = undefined;
+    this.scalarCache = [];
+  }
+
   /** Records what the body processor found (phase 2). */
   setBodyResult(processor: string, result: BodyParseResult): void {
     this.bodyProcessor = processor;

@@ -135,6 +135,13 @@ class Token {
     return true;
   }
 
+  /** Forgets the value (and with it any reference to the input); the token is not read again before it is refilled. */
+  drop(): void {
+    this.v = "";
+    this.lazy = false;
+    this.src = "";
+  }
+
   clear(): void {
     this.type = T_NONE;
     this.pos = 0;
@@ -402,11 +409,14 @@ const FP_CODE = new Uint8Array(256).fill(FP_OTHER);
   if (next > FP_OTHER) throw new Error("sqli: more fingerprint type chars than 5-bit codes");
 }
 const FINGERPRINT_KEYS = new Set<number>();
+/** The keys of fingerprints of up to 4 types (below 2^20) as a bitmap, 128 KB: no hashing. */
+const SHORT_KEY_BITS = new Int32Array(1 << 15);
 for (const fp of SQLI_FINGERPRINTS) {
   if (fp.length > MAX_TOKENS) throw new Error(`sqli: fingerprint longer than ${MAX_TOKENS}: ${fp}`);
   let key = 0;
   for (let i = 0; i < fp.length; i++) key = key * 32 + (FP_CODE[fp.charCodeAt(i)] as number);
   FINGERPRINT_KEYS.add(key);
+  if (key < 1 << 20) SHORT_KEY_BITS[key >>> 5] |= 1 << (key & 31);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -445,9 +455,9 @@ class SqliState {
   /** Drops every reference to the input (tokens keep it for values not yet cut out). */
   release(): void {
     this.s = "";
-    const tokens = this.tokens;
-    for (let i = 0; i < tokens.length; i++) (tokens[i] as Token).clear();
-    this.lastComment.clear();
+    // fetch() fills slots 0..MAX_TOKENS only; the others never hold a value.
+    for (let i = 0; i <= MAX_TOKENS; i++) this.tok(i).drop();
+    this.lastComment.drop();
   }
 
   tok(i: number): Token {
@@ -1345,7 +1355,13 @@ class SqliState {
   isSqliFingerprint(): boolean {
     if (this.fingerprintLen < 1) return false;
     // Fingerprints are compared upper-cased (libinjection's v0 -> v1 conversion, a-z only).
-    if (!FINGERPRINT_KEYS.has(this.fingerprintKey)) return false;
+    const key = this.fingerprintKey;
+    if (
+      key < 1 << 20
+        ? ((SHORT_KEY_BITS[key >>> 5] as number) & (1 << (key & 31))) === 0
+        : !FINGERPRINT_KEYS.has(key)
+    )
+      return false;
     this.fingerprintString();
     return this.notWhitelist();
   }

@@ -5,11 +5,19 @@
  *
  * As ModSecurity's acmp (src/utils/acmp.cc) the search stops at the first position where some
  * phrase ends; among phrases ending there it reports the longest. Case folding is ASCII only
- * (C locale `tolower`), so bytes 0x80–0xFF match exactly.
+ * (C locale `tolower`), so bytes 0x80–0xFF match exactly. A char is taken as its low byte
+ * (`charCodeAt & 0xFF`), in phrases and inputs alike.
  *
- * Layout: children of every node are kept sorted in flat typed arrays (binary search per step),
- * and the root has a 256-entry table, since most steps of a scan restart at the root. Memory is
- * a few bytes per trie node, so a 75 KB data file (php-errors.data) stays small.
+ * Layout: a full DFA (fail links resolved into the table, as rx-index.ts) over a reduced alphabet:
+ * every byte that occurs in some phrase, A–Z folded onto a–z, gets a class, and all other bytes
+ * share class 0, which always leads back to the root. The scan holds a state as the offset of its
+ * row, so a step is one read of `delta` (row + class) with no multiplication; a transition into a
+ * state where a phrase ends is stored complemented, so the loop tests only the sign and stops at
+ * the first match. States are numbered breadth-first,
+ * and only the first DENSE_LIMIT / width states (the shallow ones, where a scan of benign input
+ * spends its time) get table rows: deeper states of big phrase lists (php-errors.data has 45,000)
+ * keep sorted child lists and follow fail links until a state with a row, which bounds the table
+ * to 1 MB per automaton.
  */
 
 export interface PhraseMatch {
@@ -19,127 +27,192 @@ export interface PhraseMatch {
   readonly end: number;
 }
 
+/** Table entries at most (4 bytes each) per automaton; deeper states use child lists. */
+const DENSE_LIMIT = 1 << 18;
+
 const lower = (c: number): number => (c >= 65 && c <= 90 ? c | 32 : c);
 
 export class AhoCorasick {
-  /** Per node: first index into childBytes/childNodes, and count. */
-  private readonly childStart: Int32Array;
-  private readonly childCount: Int32Array;
-  private readonly childBytes: Uint8Array;
-  private readonly childNodes: Int32Array;
-  private readonly fail: Int32Array;
-  /** Length of the longest phrase that ends at this node (itself or via fail links); 0 = none. */
+  /** Byte → class; 0 for bytes in no phrase. Upper case maps as lower case. */
+  private readonly classOf: Uint8Array;
+  private readonly width: number;
+  /** States with a row in `delta`: 0 … dense-1. */
+  private readonly dense: number;
+  /** dense × width: next state encoded (see encode), complemented when a phrase ends there. */
+  private readonly delta: Int32Array;
+  /** Per state: length of the longest phrase ending there (itself or via fail links); 0 = none. */
   private readonly outLen: Int32Array;
-  private readonly rootNext: Int32Array;
+  private readonly fail: Int32Array;
+  /** Children of states ≥ dense: per state first index into kidClass/kidState, and count. */
+  private readonly kidStart: Int32Array;
+  private readonly kidCount: Int32Array;
+  private readonly kidClass: Uint8Array;
+  private readonly kidState: Int32Array;
   readonly size: number;
 
-  constructor(phrases: readonly string[]) {
-    // Build a pointer trie first, then flatten.
+  /** `denseLimit`: table entries at most (default 2^18); small values exercise the child lists. */
+  constructor(phrases: readonly string[], denseLimit = DENSE_LIMIT) {
+    const classOf = new Uint8Array(256);
+    let width = 1;
+    for (const phrase of phrases)
+      for (let i = 0; i < phrase.length; i++) {
+        const c = lower(phrase.charCodeAt(i) & 0xff);
+        if (classOf[c] === 0) classOf[c] = width++;
+      }
+    for (let c = 65; c <= 90; c++) classOf[c] = classOf[c + 32] as number;
+
+    // Pointer trie over classes, in insertion order.
     const kids: Array<Map<number, number>> = [new Map()];
     const own: number[] = [0];
     for (const phrase of phrases) {
       if (phrase.length === 0) continue;
       let node = 0;
       for (let i = 0; i < phrase.length; i++) {
-        const c = lower(phrase.charCodeAt(i) & 0xff);
+        const cls = classOf[phrase.charCodeAt(i) & 0xff] as number;
         const k = kids[node] as Map<number, number>;
-        let next = k.get(c);
+        let next = k.get(cls);
         if (next === undefined) {
           next = kids.length;
           kids.push(new Map());
           own.push(0);
-          k.set(c, next);
+          k.set(cls, next);
         }
         node = next;
       }
       own[node] = Math.max(own[node] as number, phrase.length);
     }
     const n = kids.length;
+
+    // Breadth-first numbering: order[new] = old, children sorted by class.
+    const order: number[] = [0];
+    const renum = new Int32Array(n);
+    for (let q = 0; q < order.length; q++) {
+      const entries = [...(kids[order[q] as number] as Map<number, number>).entries()].sort(
+        (a, b) => a[0] - b[0],
+      );
+      for (const [, child] of entries) {
+        renum[child] = order.length;
+        order.push(child);
+      }
+    }
+    const dense = Math.max(1, Math.min(n, Math.floor(denseLimit / width)));
+    const delta = new Int32Array(dense * width);
+    const outLen = new Int32Array(n);
+    const fail = new Int32Array(n);
+    const kidStart = new Int32Array(n);
+    const kidCount = new Int32Array(n);
+    const kidClass = new Uint8Array(n);
+    const kidState = new Int32Array(n);
+    this.classOf = classOf;
+    this.width = width;
+    this.dense = dense;
+    this.delta = delta;
+    this.outLen = outLen;
+    this.fail = fail;
+    this.kidStart = kidStart;
+    this.kidCount = kidCount;
+    this.kidClass = kidClass;
+    this.kidState = kidState;
     this.size = n - 1;
-    this.childStart = new Int32Array(n);
-    this.childCount = new Int32Array(n);
-    this.childBytes = new Uint8Array(n);
-    this.childNodes = new Int32Array(n);
-    this.fail = new Int32Array(n);
-    this.outLen = new Int32Array(n);
-    this.rootNext = new Int32Array(256);
+
+    // Child lists of every state (construction walks them; the scan only those ≥ dense).
     let at = 0;
-    for (let v = 0; v < n; v++) {
-      const entries = [...(kids[v] as Map<number, number>).entries()].sort((a, b) => a[0] - b[0]);
-      this.childStart[v] = at;
-      this.childCount[v] = entries.length;
-      for (const [b, child] of entries) {
-        this.childBytes[at] = b;
-        this.childNodes[at] = child;
+    for (let s = 0; s < n; s++) {
+      const entries = [...(kids[order[s] as number] as Map<number, number>).entries()].sort(
+        (a, b) => a[0] - b[0],
+      );
+      kidStart[s] = at;
+      kidCount[s] = entries.length;
+      for (const [cls, child] of entries) {
+        kidClass[at] = cls;
+        kidState[at] = renum[child] as number;
         at++;
       }
     }
-    for (const [b, child] of (kids[0] as Map<number, number>).entries()) this.rootNext[b] = child;
-    // Breadth-first fail links.
-    const queue: number[] = [];
-    for (const child of (kids[0] as Map<number, number>).values()) {
-      this.fail[child] = 0;
-      this.outLen[child] = own[child] as number;
-      queue.push(child);
-    }
-    for (let qi = 0; qi < queue.length; qi++) {
-      const v = queue[qi] as number;
-      for (const [b, child] of (kids[v] as Map<number, number>).entries()) {
-        let f = this.fail[v] as number;
-        let target = this.step(f, b);
-        while (target < 0 && f !== 0) {
-          f = this.fail[f] as number;
-          target = this.step(f, b);
-        }
-        this.fail[child] = Math.max(target, 0);
-        this.outLen[child] = Math.max(
-          own[child] as number,
-          this.outLen[this.fail[child] as number] as number,
-        );
-        queue.push(child);
+
+    // States in breadth-first order: fail links and outputs of the children, then the state's row
+    // (raw next states; a row reads only rows of shallower states, all earlier).
+    for (let s = 0; s < n; s++) {
+      const start = kidStart[s] as number;
+      const end = start + (kidCount[s] as number);
+      for (let k = start; k < end; k++) {
+        const child = kidState[k] as number;
+        const f = s === 0 ? 0 : this.rawNext(fail[s] as number, kidClass[k] as number);
+        fail[child] = f;
+        outLen[child] = Math.max(own[order[child] as number] as number, outLen[f] as number);
       }
+      if (s < dense) {
+        const row = s * width;
+        const failRow = (fail[s] as number) * width;
+        for (let cls = 1; cls < width; cls++)
+          delta[row + cls] = s === 0 ? 0 : (delta[failRow + cls] as number);
+        for (let k = start; k < end; k++) delta[row + (kidClass[k] as number)] = kidState[k] as number;
+      }
+    }
+    // Rows hold raw states so far; now encode them for the scan.
+    for (let i = 0; i < delta.length; i++) delta[i] = this.encode(delta[i] as number);
+  }
+
+  /**
+   * A state as the scan holds it: the offset of its row (state × width) for states with a row,
+   * dense × width + (state − dense) for the others; complemented when a phrase ends there.
+   */
+  private encode(s: number): number {
+    const v = s < this.dense ? s * this.width : this.dense * this.width + (s - this.dense);
+    return (this.outLen[s] as number) > 0 ? ~v : v;
+  }
+
+  private decode(v: number): number {
+    const rows = this.dense * this.width;
+    return v < rows ? v / this.width : v - rows + this.dense;
+  }
+
+  /** Next state from `s` on class `cls` during construction (rows hold raw states then). */
+  private rawNext(s: number, cls: number): number {
+    for (;;) {
+      if (s < this.dense) return this.delta[s * this.width + cls] as number;
+      const t = this.child(s, cls);
+      if (t >= 0) return t;
+      s = this.fail[s] as number;
     }
   }
 
-  /** Child of `node` on byte `b`, or -1 (root: 0 means none). */
-  private step(node: number, b: number): number {
-    if (node === 0) {
-      const r = this.rootNext[b] as number;
-      return r === 0 ? -1 : r;
-    }
-    let lo = this.childStart[node] as number;
-    let hi = lo + (this.childCount[node] as number) - 1;
-    const bytes = this.childBytes;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const m = bytes[mid] as number;
-      if (m === b) return this.childNodes[mid] as number;
-      if (m < b) lo = mid + 1;
-      else hi = mid - 1;
+  /** Child of state `s` on class `cls`, or -1. */
+  private child(s: number, cls: number): number {
+    const start = this.kidStart[s] as number;
+    const end = start + (this.kidCount[s] as number);
+    const kc = this.kidClass;
+    for (let k = start; k < end; k++) {
+      const c = kc[k] as number;
+      if (c === cls) return this.kidState[k] as number;
+      if (c > cls) break;
     }
     return -1;
   }
 
+  /** Step from an encoded state without a row: its child, or a fail link's; encoded. */
+  private sparseNext(v: number, cls: number): number {
+    let s = this.decode(v);
+    do {
+      const t = this.child(s, cls);
+      if (t >= 0) return this.encode(t);
+      s = this.fail[s] as number;
+    } while (s >= this.dense);
+    return this.delta[s * this.width + cls] as number;
+  }
+
   /** End offset of the first phrase found (earliest end), or -1. Use `lastLength` for its length. */
   searchEnd(input: string): number {
-    let node = 0;
+    const classOf = this.classOf;
+    const delta = this.delta;
+    const rows = delta.length;
     const n = input.length;
-    const rootNext = this.rootNext;
-    const outLen = this.outLen;
+    let v = 0;
     for (let i = 0; i < n; i++) {
-      const c = lower(input.charCodeAt(i) & 0xff);
-      if (node === 0) {
-        node = rootNext[c] as number;
-      } else {
-        let next = this.step(node, c);
-        while (next < 0 && node !== 0) {
-          node = this.fail[node] as number;
-          next = this.step(node, c);
-        }
-        node = Math.max(next, 0);
-      }
-      if (node !== 0 && (outLen[node] as number) > 0) {
-        this.lastLength = outLen[node] as number;
+      const cls = classOf[input.charCodeAt(i) & 0xff] as number;
+      v = v < rows ? (delta[v + cls] as number) : this.sparseNext(v, cls);
+      if (v < 0) {
+        this.lastLength = this.outLen[this.decode(~v)] as number;
         return i + 1;
       }
     }

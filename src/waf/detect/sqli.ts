@@ -416,7 +416,10 @@ for (const fp of SQLI_FINGERPRINTS) {
   let key = 0;
   for (let i = 0; i < fp.length; i++) key = key * 32 + (FP_CODE[fp.charCodeAt(i)] as number);
   FINGERPRINT_KEYS.add(key);
-  if (key < 1 << 20) SHORT_KEY_BITS[key >>> 5] |= 1 << (key & 31);
+  if (key < 1 << 20) {
+    const w = key >>> 5;
+    SHORT_KEY_BITS[w] = (SHORT_KEY_BITS[w] as number) | (1 << (key & 31));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

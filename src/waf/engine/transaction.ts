@@ -41,9 +41,10 @@
  * inspected in full, so not forwarded; not a claim of attack; rule id 0; recorded only in
  * DetectionOnly), a matched-rule entry with id 0 says so in the logs, and `budgetExceeded` and
  * `errors` hold the details. Phase 5 still runs. The rules between two checks are bounded per
- * pattern: V8's linear fallback after 3000 backtracks (operators/regex.ts) and NONLINEAR_INPUT_CAP
- * for the patterns it cannot take (operators/rx.ts; a cut value sets TX:MSC_PCRE_LIMITS_EXCEEDED
- * and an `errors` entry).
+ * pattern: the lazy DFA's linear scan answers whether a pattern matches (operators/dfa/); where V8
+ * runs (captures, and the one CRS pattern the DFA declines), its linear fallback after 3000
+ * backtracks (operators/regex.ts) and NONLINEAR_INPUT_CAP for the patterns it cannot take
+ * (operators/rx.ts; a cut value sets TX:MSC_PCRE_LIMITS_EXCEEDED and an `errors` entry).
  */
 import { inRanges } from "../actions/ctl.js";
 import type { ActionTransaction, CtlOp, EngineMode, TargetRemoval } from "../actions/types.js";

@@ -10,11 +10,12 @@
  *
  *   npx tsx bench/waf/pm.ts [--samples 7] [--ms 3] [--ref DIR]
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Operator, OperatorContext, OperatorInit } from "../../src/waf/types.js";
 import { crsDir, hasCrs, repoRoot } from "../../test/support/shared.js";
+import { type CrsOperatorUse, crsOperatorUses } from "../../test/waf/operators/crs-patterns.js";
 
 const args = process.argv.slice(2);
 const argStr = (name: string): string | undefined => {
@@ -43,33 +44,11 @@ const GROUPS: Record<string, readonly string[]> = {
 };
 const GROUP_NAMES = Object.keys(GROUPS);
 
-interface PmRule {
-  readonly id: string;
-  readonly name: string;
-  readonly param: string;
-}
+type PmRule = CrsOperatorUse;
 
 /** Every @pm / @pmFromFile / @pmf of the CRS rule files, with its rule id (a chain's head id). */
-function crsPmRules(): PmRule[] {
-  const RULE = /^SecRule\s+(?:"(?:[^"\\]|\\.)*"|\S+)\s+"((?:[^"\\]|\\.)*)"(?:\s+"((?:[^"\\]|\\.)*)")?/;
-  const dir = join(crsDir, "rules");
-  const out: PmRule[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".conf"))) {
-    const text = readFileSync(join(dir, file), "latin1").replace(/\\\r?\n/g, "");
-    let head = "";
-    for (const line of text.split("\n")) {
-      const t = line.trim();
-      if (!/^SecRule\s/.test(t)) continue;
-      const m = RULE.exec(t);
-      if (!m) continue;
-      const id = /\bid:(\d+)/.exec(m[2] ?? "")?.[1];
-      if (id !== undefined) head = id;
-      const om = /^!?@(pm|pmFromFile|pmf)\s([\s\S]*)$/.exec(m[1] as string);
-      if (om) out.push({ id: id ?? `${head}c`, name: om[1] as string, param: om[2] as string });
-    }
-  }
-  return out;
-}
+const crsPmRules = (): PmRule[] =>
+  crsOperatorUses().filter((u) => u.name === "pm" || u.name === "pmFromFile" || u.name === "pmf");
 
 interface Impl {
   readonly label: string;

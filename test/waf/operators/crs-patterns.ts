@@ -1,6 +1,7 @@
 /**
- * Extracts every @rx pattern (and bare-regex operator) from the CRS rule files for the tests, with
- * the id of its rule (chained rules take the id of their chain's head). A small scanner: line
+ * Extracts the operators of the CRS rule files (every @rx pattern, bare regexes included; the
+ * phrase lists of @pm) for the tests and benchmarks, with the id of their rule (chained rules take
+ * the id of their chain's head). A small scanner: line
  * continuations joined, quoted arguments with \" escapes, no SecLang parser needed.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -13,11 +14,22 @@ export interface CrsPattern {
   readonly pattern: string;
 }
 
+/** One operator as a CRS rule (or chain link) writes it: `@pm a b c` is name "pm", param "a b c". */
+export interface CrsOperatorUse {
+  readonly file: string;
+  /** The rule's id; a chain link takes its head's, as `<id>-chain`. */
+  readonly id: string;
+  /** As written (`rx`, `pmFromFile`); a bare regex without `@` is "rx". */
+  readonly name: string;
+  readonly param: string;
+}
+
 const RULE = /^SecRule\s+(?:"(?:[^"\\]|\\.)*"|\S+)\s+"((?:[^"\\]|\\.)*)"(?:\s+"((?:[^"\\]|\\.)*)")?/;
 
-export function crsRxPatterns(): CrsPattern[] {
+/** The operator of every SecRule of the CRS rule files, in file order. */
+export function crsOperatorUses(): CrsOperatorUse[] {
   const dir = join(crsDir, "rules");
-  const out: CrsPattern[] = [];
+  const out: CrsOperatorUse[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".conf"))) {
     const text = readFileSync(join(dir, file), "latin1").replace(/\\\r?\n/g, "");
     let head = "";
@@ -30,12 +42,22 @@ export function crsRxPatterns(): CrsPattern[] {
       if (id !== undefined) head = id;
       const opText = m[1] as string;
       const om = /^!?@(\w+)\s?([\s\S]*)$/.exec(opText);
-      const name = om ? (om[1] as string) : "rx";
-      const param = om ? (om[2] as string) : opText.replace(/^!/, "");
-      if (name.toLowerCase() === "rx") out.push({ file, id: id ?? `${head}-chain`, pattern: param });
+      out.push({
+        file,
+        id: id ?? `${head}-chain`,
+        name: om ? (om[1] as string) : "rx",
+        param: om ? (om[2] as string) : opText.replace(/^!/, ""),
+      });
     }
   }
   return out;
+}
+
+/** Every @rx pattern (and bare-regex operator) of CRS. */
+export function crsRxPatterns(): CrsPattern[] {
+  return crsOperatorUses()
+    .filter((u) => u.name.toLowerCase() === "rx")
+    .map((u) => ({ file: u.file, id: u.id, pattern: u.param }));
 }
 
 /** Lines of CRS's regression tests that carry payloads, raw and URL-decoded. */

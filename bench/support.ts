@@ -67,3 +67,21 @@ export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? Number.NaN;
 }
+
+/** The value after `--name` on the command line, or undefined when the flag is absent. */
+export function argValue(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`, 2);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** `--name N` as a number; `def` when the flag is absent. */
+export function numberArg(name: string, def: number): number {
+  const v = argValue(name);
+  return v === undefined ? def : Number(v);
+}
+
+/** CPU time this process has used so far (user + system), µs: differences of two reads time work. */
+export function cpuNowUs(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}

@@ -15,18 +15,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, has, median, runWrk, type WrkFigures, waitForPort } from "../support.js";
+import { freePort, has, median, numberArg, runWrk, type WrkFigures, waitForPort } from "../support.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
-const args = process.argv.slice(2);
-const opt = (name: string, def: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
-const rounds = opt("rounds", 6);
-const duration = opt("duration", 5);
-const connections = opt("connections", 50);
+
+const rounds = numberArg("rounds", 6);
+const duration = numberArg("duration", 5);
+const connections = numberArg("connections", 50);
 
 function wrk(url: string) {
   return runWrk(["-t1", `-c${connections}`, `-d${duration}s`, "--latency", url]);

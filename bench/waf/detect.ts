@@ -10,15 +10,11 @@
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { argValue, cpuNowUs, numberArg } from "../support.js";
 
-const args = process.argv.slice(2);
-function flag(name: string, fallback: string): string {
-  const i = args.indexOf(name);
-  return i >= 0 ? (args[i + 1] ?? fallback) : fallback;
-}
-const budgetMs = Number(flag("--ms", "200"));
-const runs = Number(flag("--runs", "7"));
-const from = flag("--from", "");
+const budgetMs = numberArg("ms", 200);
+const runs = numberArg("runs", 7);
+const from = argValue("from") ?? "";
 
 interface Detectors {
   detectSqli(input: string): { match: boolean; fingerprint: string };
@@ -66,13 +62,12 @@ function measure(inputs: readonly string[], fn: (s: string) => void): number {
   for (let r = 0; r < runs; r++) {
     let calls = 0;
     const wallEnd = performance.now() + budgetMs;
-    const start = process.cpuUsage();
+    const start = cpuNowUs();
     while (performance.now() < wallEnd) {
       for (let i = 0; i < 200; i++) for (const s of inputs) fn(s);
       calls += 200 * inputs.length;
     }
-    const used = process.cpuUsage(start);
-    samples.push(((used.user + used.system) * 1000) / calls);
+    samples.push(((cpuNowUs() - start) * 1000) / calls);
   }
   samples.sort((a, b) => a - b);
   return samples[Math.floor(samples.length / 2)] as number;

@@ -17,15 +17,11 @@ import {
 } from "../../src/waf/operators/regex.js";
 import { crsDir, hasCrs } from "../../test/support/shared.js";
 import { crsRxPatterns } from "../../test/waf/operators/crs-patterns.js";
+import { cpuNowUs, numberArg } from "../support.js";
 
-const args = process.argv.slice(2);
-const argNum = (name: string, dflt: number): number => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
-const SAMPLES = argNum("--samples", 5);
+const SAMPLES = numberArg("samples", 5);
 /** CPU time one sample lasts at least, in ms. */
-const SAMPLE_MS = argNum("--ms", 2);
+const SAMPLE_MS = numberArg("ms", 2);
 
 if (!hasCrs) {
   console.log(`CRS not found under ${crsDir}: nothing to measure`);
@@ -42,11 +38,6 @@ const GROUPS: Record<string, readonly string[]> = {
 };
 const GROUP_NAMES = Object.keys(GROUPS);
 
-const cpuUs = (): number => {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-};
-
 /** Median CPU µs of one call of `fn` over the group's inputs. */
 function measure(test: (s: string) => boolean, inputs: readonly string[]): number {
   let sink = 0;
@@ -54,16 +45,16 @@ function measure(test: (s: string) => boolean, inputs: readonly string[]): numbe
   // Calibrate: calls per sample so that a sample lasts about SAMPLE_MS.
   let reps = 1;
   for (;;) {
-    const t = cpuUs();
+    const t = cpuNowUs();
     for (let r = 0; r < reps; r++) for (const s of inputs) if (test(s)) sink++;
-    if (cpuUs() - t >= SAMPLE_MS * 1000 || reps >= 1 << 20) break;
+    if (cpuNowUs() - t >= SAMPLE_MS * 1000 || reps >= 1 << 20) break;
     reps *= 4;
   }
   const samples: number[] = [];
   for (let k = 0; k < SAMPLES; k++) {
-    const t = cpuUs();
+    const t = cpuNowUs();
     for (let r = 0; r < reps; r++) for (const s of inputs) if (test(s)) sink++;
-    samples.push((cpuUs() - t) / reps);
+    samples.push((cpuNowUs() - t) / reps);
   }
   samples.sort((a, b) => a - b);
   if (sink < 0) console.log(sink);

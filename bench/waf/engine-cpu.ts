@@ -13,19 +13,13 @@ import { assembleWaf } from "../../src/waf/crs/assemble.js";
 import { runRequest, typicalRequests } from "../../src/waf/engine/index.js";
 import { loadWaf } from "../../src/waf/index.js";
 import { crsDir as sharedCrs } from "../../test/support/shared.js";
-import { median } from "../support.js";
+import { argValue, cpuNowUs, median, numberArg } from "../support.js";
 
-const args = process.argv.slice(2);
-const opt = (name: string, def: number): number => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
-const paranoia = opt("paranoia", 1);
-const runs = opt("runs", 5);
-const perRun = opt("requests", 400);
-const profLoop = opt("cpu-prof-loop", 0);
-const crsIdx = args.indexOf("--crs");
-const crs = resolve(crsIdx >= 0 ? (args[crsIdx + 1] ?? sharedCrs) : sharedCrs);
+const paranoia = numberArg("paranoia", 1);
+const runs = numberArg("runs", 5);
+const perRun = numberArg("requests", 400);
+const profLoop = numberArg("cpu-prof-loop", 0);
+const crs = resolve(argValue("crs") ?? sharedCrs);
 
 const assembly = assembleWaf({
   crsDir: crs,
@@ -35,8 +29,8 @@ const assembly = assembleWaf({
   anomalyThreshold: { inbound: 5, outbound: 4 },
 });
 const ruleSet = loadWaf({ sources: assembly.sources.map((s) => ({ name: s.name, text: s.text })) });
-const only = args.indexOf("--kind");
-const mix = typicalRequests().filter((r) => only < 0 || r.kind === args[only + 1]);
+const only = argValue("kind");
+const mix = typicalRequests().filter((r) => only === undefined || r.kind === only);
 let seq = 0;
 
 if (profLoop > 0) {
@@ -47,10 +41,9 @@ if (profLoop > 0) {
 for (let i = 0; i < 300; i++) for (const req of mix) runRequest(ruleSet, req, String(seq++)); // JIT warm-up
 
 const cpuUs = (fn: () => void): number => {
-  const start = process.cpuUsage();
+  const start = cpuNowUs();
   fn();
-  const used = process.cpuUsage(start);
-  return used.user + used.system;
+  return cpuNowUs() - start;
 };
 
 const rows = mix.map((req) => {
@@ -64,7 +57,7 @@ const rows = mix.map((req) => {
   return { kind: req.kind, usPerRequest: median(samples), min: Math.min(...samples) };
 });
 
-if (args.includes("--json")) console.log(JSON.stringify({ paranoia, runs, perRun, rows }));
+if (process.argv.includes("--json")) console.log(JSON.stringify({ paranoia, runs, perRun, rows }));
 else {
   console.log(
     `engine CPU per request, CRS PL${paranoia}, median of ${runs} runs of ${perRun} (node ${process.version})`,

@@ -9,13 +9,10 @@ import { readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { nodeHost, parseSecLang } from "../../src/waf/seclang/index.js";
 import { crsDir as sharedCrs } from "../../test/support/shared.js";
-import { median } from "../support.js";
+import { argValue, median, numberArg } from "../support.js";
 
-const args = process.argv.slice(2);
-const runsIdx = args.indexOf("--runs");
-const runs = runsIdx >= 0 ? Number(args[runsIdx + 1]) : 9;
-const crsIdx = args.indexOf("--crs");
-const crs = resolve(crsIdx >= 0 ? (args[crsIdx + 1] ?? sharedCrs) : sharedCrs);
+const runs = numberArg("runs", 9);
+const crs = resolve(argValue("crs") ?? sharedCrs);
 const rulesDir = join(crs, "rules");
 const files = readdirSync(rulesDir)
   .filter((f) => f.endsWith(".conf"))

@@ -16,16 +16,12 @@ import { pathToFileURL } from "node:url";
 import type { Operator, OperatorContext, OperatorInit } from "../../src/waf/types.js";
 import { crsDir, hasCrs, repoRoot } from "../../test/support/shared.js";
 import { type CrsOperatorUse, crsOperatorUses } from "../../test/waf/operators/crs-patterns.js";
+import { argValue, cpuNowUs, numberArg } from "../support.js";
 
-const args = process.argv.slice(2);
-const argStr = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const SAMPLES = Number(argStr("--samples") ?? 7);
+const SAMPLES = numberArg("samples", 7);
 /** CPU time one sample lasts at least, in ms. */
-const SAMPLE_MS = Number(argStr("--ms") ?? 3);
-const REF = argStr("--ref");
+const SAMPLE_MS = numberArg("ms", 3);
+const REF = argValue("ref");
 
 if (!hasCrs) {
   console.log(`CRS not found under ${crsDir}: nothing to measure`);
@@ -74,11 +70,6 @@ async function loadImpl(root: string, label: string): Promise<Impl> {
   };
 }
 
-const cpuUs = (): number => {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-};
-
 const ctx: OperatorContext = {
   macros: { resolve: () => undefined },
   captures: undefined,
@@ -90,16 +81,16 @@ function measure(op: Operator, inputs: readonly string[]): number {
   for (let k = 0; k < 50; k++) for (const s of inputs) if (op.evaluate(s, ctx)) sink++;
   let reps = 1;
   for (;;) {
-    const t = cpuUs();
+    const t = cpuNowUs();
     for (let r = 0; r < reps; r++) for (const s of inputs) if (op.evaluate(s, ctx)) sink++;
-    if (cpuUs() - t >= SAMPLE_MS * 1000 || reps >= 1 << 22) break;
+    if (cpuNowUs() - t >= SAMPLE_MS * 1000 || reps >= 1 << 22) break;
     reps *= 4;
   }
   const samples: number[] = [];
   for (let k = 0; k < SAMPLES; k++) {
-    const t = cpuUs();
+    const t = cpuNowUs();
     for (let r = 0; r < reps; r++) for (const s of inputs) if (op.evaluate(s, ctx)) sink++;
-    samples.push(((cpuUs() - t) * 1000) / reps / inputs.length);
+    samples.push(((cpuNowUs() - t) * 1000) / reps / inputs.length);
   }
   samples.sort((a, b) => a - b);
   if (sink < 0) console.log(sink);

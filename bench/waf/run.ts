@@ -22,25 +22,25 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, has, median, runWrk, type WrkFigures, waitForPort } from "../support.js";
+import {
+  argValue,
+  freePort,
+  has,
+  median,
+  numberArg,
+  runWrk,
+  type WrkFigures,
+  waitForPort,
+} from "../support.js";
 import { ensureNginxModsecurity, startNginxModsecurity } from "./nginx-modsecurity.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
-const args = process.argv.slice(2);
-const opt = (name: string, def: number): number => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
-const str = (name: string, def: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? (args[i + 1] ?? def) : def;
-};
-const rounds = opt("rounds", 3);
-const duration = opt("duration", 5);
-const connections = opt("connections", 50);
-const crsDir = resolve(str("crs", resolve(root, "../shared/crs/v4.28.0")));
-const fromDist = args.includes("--dist");
+const rounds = numberArg("rounds", 3);
+const duration = numberArg("duration", 5);
+const connections = numberArg("connections", 50);
+const crsDir = resolve(argValue("crs") ?? resolve(root, "../shared/crs/v4.28.0"));
+const fromDist = process.argv.includes("--dist");
 
 /** What a browser sends with every request, so that CRS's missing-header rules stay quiet. */
 const BROWSER_HEADERS = [

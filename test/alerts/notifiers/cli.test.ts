@@ -3,13 +3,11 @@
  * case that matters most: the control plane killed (SIGKILL) while a notification waits for a
  * receiver that is down; started again, it delivers the notification, once.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, type ControlProcess, ensureBuilt, startControlProcess } from "../../api/process.js";
-import { repoRoot } from "../../support/shared.js";
+import { type ControlProcess, ensureBuilt, runCli, startControlProcess } from "../../api/process.js";
 import { type HttpPeer, startHttpPeer, withReceivers } from "./peers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rampart-cli-notify-"));
@@ -17,34 +15,8 @@ const data = join(dir, "data");
 let cp: ControlProcess | undefined;
 let peer: HttpPeer;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function rampart(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      {
-        cwd: repoRoot,
-        env: {
-          ...process.env,
-          RAMPART_CONTROL: cp?.url ?? "",
-          RAMPART_DATA: data,
-          RAMPART_TOKEN: "",
-          NO_COLOR: "1",
-        },
-      },
-      (err, stdout, stderr) => {
-        const code = err === null ? 0 : typeof err.code === "number" ? err.code : 1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+/** Runs `rampart ARGS` against the test's control plane; the token comes from DATA/admin.token. */
+const rampart = (args: string[]) => runCli(args, { control: cp?.url, data });
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read fields of arbitrary JSON answers
 async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {

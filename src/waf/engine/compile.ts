@@ -25,6 +25,7 @@ import type {
 } from "../types.js";
 import {
   getVariable,
+  isPhaseStable,
   type VariableDefinition,
   variableSlot,
   xmlAttributesVariable,
@@ -337,41 +338,7 @@ export class Compiler {
 }
 
 /**
- * Variables whose values do not change between two rules of a phase: request and response data
- * are filled when a phase starts (body processing, response headers and body), and only
- * ctl:requestBodyProcessor changes what they read, on which a transaction drops its per-phase
- * caches. TX, ENV, MATCHED_*, persistent collections and volatile variables change as rules run.
- */
-const PHASE_STABLE = new Set([
-  "ARGS",
-  "ARGS_NAMES",
-  "ARGS_GET",
-  "ARGS_GET_NAMES",
-  "ARGS_POST",
-  "ARGS_POST_NAMES",
-  "REQUEST_HEADERS",
-  "REQUEST_HEADERS_NAMES",
-  "REQUEST_COOKIES",
-  "REQUEST_COOKIES_NAMES",
-  "FILES",
-  "FILES_NAMES",
-  "XML",
-  "QUERY_STRING",
-  "REQUEST_BASENAME",
-  "REQUEST_BODY",
-  "REQUEST_FILENAME",
-  "REQUEST_LINE",
-  "REQUEST_METHOD",
-  "REQUEST_PROTOCOL",
-  "REQUEST_URI",
-  "REQUEST_URI_RAW",
-  "RESPONSE_BODY",
-  "RESPONSE_HEADERS",
-  "RESPONSE_HEADERS_NAMES",
-]);
-
-/**
- * Gives every target (links included) over a phase-stable variable a cache slot, one per distinct
+ * Gives every target (links included) over a phase-stable variable (isPhaseStable) a cache slot, one per distinct
  * (variable, selector, exclusions): CRS names the same few targets in hundreds of rules (ARGS,
  * REQUEST_COOKIES, REQUEST_HEADERS:User-Agent), and a transaction then selects their values once
  * per phase instead of once per rule. Returns the number of slots.
@@ -384,7 +351,7 @@ function assignTargetCacheSlots(rules: readonly Rule[]): number {
   for (const head of rules)
     for (let r: Rule | undefined = head; r !== undefined; r = r.chain)
       for (const t of r.targets) {
-        if (!PHASE_STABLE.has(t.name) || t.def.volatile) continue;
+        if (!isPhaseStable(t.def)) continue;
         let def = defIds.get(t.def);
         if (def === undefined) defIds.set(t.def, (def = defIds.size));
         const key = `${def}:${sel(t.selector)}!${t.exclusions.map(sel).join("!")}`;

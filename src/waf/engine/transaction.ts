@@ -532,7 +532,7 @@ export class Transaction implements ActionTransaction, MacroResolver {
     });
   }
 
-  /** Drops what is cached about values that change when a phase starts (compile.ts PHASE_STABLE). */
+  /** Drops what is cached about values that change when a phase starts (isPhaseStable). */
   private dropPhaseCaches(): void {
     this.data.scalarCache = [];
     if (this.targetValues.length !== 0) this.targetValues = [];

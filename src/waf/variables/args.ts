@@ -10,11 +10,11 @@ function combinedSize(d: TxData): string {
 }
 
 export const argsVariables: VariableDefinition[] = [
-  { name: "ARGS", collections: (d) => d.args() },
-  { name: "ARGS_NAMES", collections: (d) => d.argsNames() },
-  { name: "ARGS_GET", collections: (d) => d.argsGet.asList },
-  { name: "ARGS_GET_NAMES", collections: (d) => d.argsGetNames.asList },
-  { name: "ARGS_POST", collections: (d) => d.argsPost.asList },
-  { name: "ARGS_POST_NAMES", collections: (d) => d.argsPostNames.asList },
+  { name: "ARGS", collections: (d) => d.args(), phaseStable: true },
+  { name: "ARGS_NAMES", collections: (d) => d.argsNames(), phaseStable: true },
+  { name: "ARGS_GET", collections: (d) => d.argsGet.asList, phaseStable: true },
+  { name: "ARGS_GET_NAMES", collections: (d) => d.argsGetNames.asList, phaseStable: true },
+  { name: "ARGS_POST", collections: (d) => d.argsPost.asList, phaseStable: true },
+  { name: "ARGS_POST_NAMES", collections: (d) => d.argsPostNames.asList, phaseStable: true },
   { name: "ARGS_COMBINED_SIZE", scalar: combinedSize },
 ];

@@ -50,14 +50,15 @@ export const bodyVariables: VariableDefinition[] = [
     FILES_COMBINED_SIZE: (d) => String(d.files.reduce((n, f) => n + f.size, 0)),
     ...flags,
   }),
-  { name: "FILES", collections: (d) => d.filesCollection("FILES").asList },
-  { name: "FILES_NAMES", collections: (d) => d.filesCollection("FILES_NAMES").asList },
-  { name: "FILES_SIZES", collections: (d) => d.filesCollection("FILES_SIZES").asList },
+  { name: "FILES", collections: (d) => d.filesCollection("FILES").asList, phaseStable: true },
+  { name: "FILES_NAMES", collections: (d) => d.filesCollection("FILES_NAMES").asList, phaseStable: true },
+  { name: "FILES_SIZES", collections: (d) => d.filesCollection("FILES_SIZES").asList, phaseStable: true },
   /** Temporary files are never written to disk here: the collection exists and is empty. */
-  { name: "FILES_TMPNAMES", collections: () => EMPTY.asList },
-  { name: "FILES_TMP_CONTENT", collections: () => EMPTY.asList },
+  { name: "FILES_TMPNAMES", collections: () => EMPTY.asList, phaseStable: true },
+  { name: "FILES_TMP_CONTENT", collections: () => EMPTY.asList, phaseStable: true },
   {
     name: "MULTIPART_PART_HEADERS",
+    phaseStable: true,
     collections: (d) => {
       const c = d.bodyVariable("MULTIPART_PART_HEADERS");
       return c === undefined ? NO_COLLECTIONS : c.asList;
@@ -66,6 +67,7 @@ export const bodyVariables: VariableDefinition[] = [
   {
     // Every XPath selects the text of all elements: CRS only uses `XML:/*` (see SECLANG-USAGE).
     name: "XML",
+    phaseStable: true,
     collections: (d) => {
       const result = d.bodyResult;
       if (result?.xmlText === undefined) return NO_COLLECTIONS;
@@ -93,6 +95,7 @@ const XML_ATTRIBUTES = "XML://@*";
  */
 export const xmlAttributesVariable: VariableDefinition = {
   name: "XML",
+  phaseStable: true,
   collections: (d) => {
     const result = d.bodyResult;
     const attrs = result?.variables.get(XML_ATTRIBUTES);
@@ -104,6 +107,6 @@ export const xmlAttributesVariable: VariableDefinition = {
       else for (const [, v] of attrs) c.add("", v);
       xmlAttrCache.set(result, c);
     }
-    return [c];
+    return c.asList;
   },
 };

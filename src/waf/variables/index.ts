@@ -11,7 +11,7 @@ import { serverVariables } from "./server.js";
 
 export { xmlAttributesVariable } from "./body.js";
 export { Collection, entry, type VarEntry } from "./collection.js";
-export type { VariableDefinition } from "./registry.js";
+export { isPhaseStable, type VariableDefinition } from "./registry.js";
 export { PERSISTENT_COLLECTIONS, type RequestInfo, TxData } from "./state.js";
 
 const registry = new Map<string, VariableDefinition>();

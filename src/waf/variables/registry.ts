@@ -19,6 +19,18 @@ export interface VariableDefinition {
    * sees the current value and transformation results are not reused across rules.
    */
   readonly volatile?: boolean;
+  /**
+   * Keyed variables: the collections do not change between two rules of a phase (request and
+   * response data, filled when a phase starts), so the engine selects a target's values once per
+   * phase (Target.cacheSlot). TX, ENV, MATCHED_*, RULE and persistent collections change as rules
+   * run and leave it unset. Scalars need no flag: every non-volatile one is kept per phase.
+   */
+  readonly phaseStable?: boolean;
+}
+
+/** Whether a transaction may keep a target's values of `def` for the rest of a phase. */
+export function isPhaseStable(def: VariableDefinition): boolean {
+  return def.volatile !== true && (def.scalar !== undefined || def.phaseStable === true);
 }
 
 export function defineScalars(

@@ -28,7 +28,7 @@ const assembly = assembleWaf({
   modules: {},
   anomalyThreshold: { inbound: 5, outbound: 4 },
 });
-const ruleSet = loadWaf({ sources: assembly.sources.map((s) => ({ name: s.name, text: s.text })) });
+const ruleSet = loadWaf({ sources: assembly.sources });
 const only = argValue("kind");
 const mix = typicalRequests().filter((r) => only === undefined || r.kind === only);
 let seq = 0;

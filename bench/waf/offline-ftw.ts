@@ -26,7 +26,7 @@ const assembly = assembleWaf({
   anomalyThreshold: { inbound: 5, outbound: 4 },
   extraSettings: FTW_TEST_SETTINGS,
 });
-const ruleSet = loadWaf({ sources: assembly.sources.map((s) => ({ name: s.name, text: s.text })) });
+const ruleSet = loadWaf({ sources: assembly.sources });
 const t1 = performance.now();
 const tests = findTestFiles(resolve(crsDir, "tests")).flatMap(loadTestFile);
 const summary = runFtwOffline(tests, ruleSet, include ? { include } : {});

@@ -95,7 +95,7 @@ function profileCrs(opts: ProfileOptions): WafProfileReport {
     modules: {},
     anomalyThreshold: { inbound: 5, outbound: 4 },
   });
-  const ruleSet = loadWaf({ sources: assembly.sources.map((s) => ({ name: s.name, text: s.text })) });
+  const ruleSet = loadWaf({ sources: assembly.sources });
   return profileRuleSet(ruleSet, typicalRequests(), requests, top, paranoia);
 }
 

@@ -206,7 +206,6 @@ function pairs(raw: readonly string[]): Array<[string, string]> {
 
 function latin1(s: string): string {
   // Header values from undici are UTF-8 decoded; the engine wants bytes.
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: checking for non-Latin-1 text
   return /[^\u0000-\u00ff]/.test(s) ? Buffer.from(s, "utf8").toString("latin1") : s;
 }
 
@@ -226,7 +225,7 @@ export function compileWaf(
   // Each request gets an engine time budget (src/waf/engine/transaction.ts); warming the rule set
   // up first keeps V8's first-use compilation out of real requests' budgets.
   const ruleSet = loadWaf({
-    sources: assembly.sources.map((s) => ({ name: s.name, text: s.text })),
+    sources: assembly.sources,
     timeBudget: waf.timeBudget,
   });
   warmUp(ruleSet);

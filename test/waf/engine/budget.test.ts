@@ -196,7 +196,7 @@ describe.skipIf(!hasCrs)("crafted requests on CRS at paranoia 4", () => {
       anomalyThreshold: { inbound: 10_000, outbound: 10_000 },
     });
     const rs = loadWaf({
-      sources: assembly.sources.map((s) => ({ name: s.name, text: s.text })),
+      sources: assembly.sources,
       timeBudget: DEFAULT_TIME_BUDGET,
     });
     const LEN = 2048;

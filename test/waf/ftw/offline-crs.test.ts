@@ -36,7 +36,7 @@ describe.skipIf(!hasCrs)("CRS v4.28.0 regression tests straight through the engi
       anomalyThreshold: { inbound: 5, outbound: 4 },
       extraSettings: FTW_TEST_SETTINGS,
     });
-    const ruleSet = loadWaf({ sources: assembly.sources.map((s) => ({ name: s.name, text: s.text })) });
+    const ruleSet = loadWaf({ sources: assembly.sources });
     const tests = findTestFiles(resolve(crsDir, "tests")).flatMap(loadTestFile);
     const summary = runFtwOffline(tests, ruleSet);
     const ratio = summary.passed / (summary.passed + summary.failed);

@@ -324,8 +324,7 @@ class GatewayServer implements Gateway, ExchangeHost {
     const ip = ex.ip || (ex.req.socket.remoteAddress ?? "");
     const client = hashClient(ip);
     const wafModule = wafModuleIndex(ex.blockedModule);
-    this.seconds.all.record(wall, status, ms, ex.outcome, client, wafModule);
-    ex.route?.series.record(wall, status, ms, ex.outcome, client, wafModule);
+    (ex.route?.series ?? this.seconds.unrouted).record(wall, status, ms, ex.outcome, client, wafModule);
     this.accessLog.write({
       id: ex.id,
       ip,

@@ -8,7 +8,7 @@
  * 1 KiB per sketch for all 300 seconds would be 600 KiB per route for nothing).
  */
 import type { AttestedCounts, AttestedSecond } from "../control/drift.js";
-import { encodeSketch, HLL_REGISTERS, sketchAdd } from "../monitor/series/hll.js";
+import { encodeSketch, HLL_REGISTERS, sketchAdd, sketchMerge } from "../monitor/series/hll.js";
 import { encodeLatency, LAT_BUCKETS, latencyBucket, latencyQuantile } from "../monitor/series/latency.js";
 import { WAF_MODULES } from "../waf/crs/modules.js";
 
@@ -48,6 +48,19 @@ class Slot {
     this.latency.fill(0);
     this.wafBlocks.fill(0);
   }
+
+  /** Adds `o`'s counts (the same second) to this slot's. */
+  add(o: Slot): void {
+    this.requests += o.requests;
+    this.s2xx += o.s2xx;
+    this.s4xx += o.s4xx;
+    this.s5xx += o.s5xx;
+    this.rateLimited += o.rateLimited;
+    this.shed += o.shed;
+    this.blocked += o.blocked;
+    for (let i = 0; i < this.latency.length; i++) this.latency[i]! += o.latency[i]!;
+    for (let i = 0; i < this.wafBlocks.length; i++) this.wafBlocks[i]! += o.wafBlocks[i]!;
+  }
 }
 
 class SketchSlot {
@@ -62,6 +75,13 @@ class SketchSlot {
     this.clients.fill(0);
     this.failed.fill(0);
     this.failedAny = false;
+  }
+
+  /** Merges `o`'s sketches (the same second) into this slot's: the union of their clients. */
+  add(o: SketchSlot): void {
+    sketchMerge(this.clients, o.clients);
+    sketchMerge(this.failed, o.failed);
+    this.failedAny ||= o.failedAny;
   }
 }
 
@@ -124,75 +144,105 @@ export class SecondSeries {
 
   /** Points of the last RING_SECONDS seconds up to `nowMs`, oldest first; idle seconds are zeros. */
   points(nowMs: number): SecondPoint[] {
-    const now = Math.floor(nowMs / 1000);
     const out: SecondPoint[] = [];
-    for (let t = now - RING_SECONDS + 1; t <= now; t++) {
-      const slot = this.slots[((t % RING_SECONDS) + RING_SECONDS) % RING_SECONDS]!;
-      if (slot.second !== t) {
-        out.push({
-          t,
-          requests: 0,
-          s2xx: 0,
-          s4xx: 0,
-          s5xx: 0,
-          rateLimited: 0,
-          shed: 0,
-          blocked: 0,
-          p50Ms: 0,
-          p99Ms: 0,
-        });
-        continue;
-      }
-      out.push({
-        t,
-        requests: slot.requests,
-        s2xx: slot.s2xx,
-        s4xx: slot.s4xx,
-        s5xx: slot.s5xx,
-        rateLimited: slot.rateLimited,
-        shed: slot.shed,
-        blocked: slot.blocked,
-        p50Ms: latencyQuantile(slot.latency, 0.5),
-        p99Ms: latencyQuantile(slot.latency, 0.99),
-      });
-    }
+    for (const t of lastSeconds(nowMs)) out.push(pointOf(t, this.slotAt(t)));
     return out;
   }
 
   /** Everything known of second `t` in attestation form; undefined when it had no requests. */
   report(t: number): AttestedCounts | undefined {
-    const slot = this.slots[((t % RING_SECONDS) + RING_SECONDS) % RING_SECONDS]!;
-    if (slot.second !== t || slot.requests === 0) return undefined;
-    let waf: Record<string, number> | undefined;
-    for (let i = 0; i < slot.wafBlocks.length; i++) {
-      if (slot.wafBlocks[i] === 0) continue;
-      waf ??= {};
-      waf[WAF_MODULE_NAMES[i]!] = slot.wafBlocks[i]!;
-    }
-    const sketch = this.sketches[((t % SKETCH_SECONDS) + SKETCH_SECONDS) % SKETCH_SECONDS]!;
-    const sketched = sketch.second === t;
-    return {
-      requests: slot.requests,
-      s2xx: slot.s2xx,
-      s4xx: slot.s4xx,
-      s5xx: slot.s5xx,
-      rateLimited: slot.rateLimited,
-      shed: slot.shed,
-      blocked: slot.blocked,
-      p50Ms: latencyQuantile(slot.latency, 0.5),
-      p99Ms: latencyQuantile(slot.latency, 0.99),
-      latency: encodeLatency(slot.latency),
-      ...(waf === undefined ? {} : { waf }),
-      ...(sketched ? { clients: encodeSketch(sketch.clients) } : {}),
-      ...(sketched && sketch.failedAny ? { failedClients: encodeSketch(sketch.failed) } : {}),
-    };
+    return reportOf(t, this.slotAt(t), this.sketchAt(t));
+  }
+
+  /** Adds second `t` of this series to `slot` and `sketch`, both reset to `t`; true if it had a sketch. */
+  addTo(t: number, slot: Slot, sketch: SketchSlot): boolean {
+    const own = this.slotAt(t);
+    if (own.second === t) slot.add(own);
+    const sk = this.sketchAt(t);
+    if (sk.second !== t) return false;
+    sketch.add(sk);
+    return true;
+  }
+
+  private slotAt(t: number): Slot {
+    return this.slots[((t % RING_SECONDS) + RING_SECONDS) % RING_SECONDS]!;
+  }
+
+  private sketchAt(t: number): SketchSlot {
+    return this.sketches[((t % SKETCH_SECONDS) + SKETCH_SECONDS) % SKETCH_SECONDS]!;
   }
 }
 
-/** Series per route name (plus "_all" and "_none" for unrouted requests), kept across reloads. */
+/** The RING_SECONDS seconds up to `nowMs`, oldest first. */
+function lastSeconds(nowMs: number): number[] {
+  const now = Math.floor(nowMs / 1000);
+  return Array.from({ length: RING_SECONDS }, (_, i) => now - RING_SECONDS + 1 + i);
+}
+
+function pointOf(t: number, slot: Slot): SecondPoint {
+  if (slot.second !== t || slot.requests === 0)
+    return {
+      t,
+      requests: 0,
+      s2xx: 0,
+      s4xx: 0,
+      s5xx: 0,
+      rateLimited: 0,
+      shed: 0,
+      blocked: 0,
+      p50Ms: 0,
+      p99Ms: 0,
+    };
+  return {
+    t,
+    requests: slot.requests,
+    s2xx: slot.s2xx,
+    s4xx: slot.s4xx,
+    s5xx: slot.s5xx,
+    rateLimited: slot.rateLimited,
+    shed: slot.shed,
+    blocked: slot.blocked,
+    p50Ms: latencyQuantile(slot.latency, 0.5),
+    p99Ms: latencyQuantile(slot.latency, 0.99),
+  };
+}
+
+function reportOf(t: number, slot: Slot, sketch: SketchSlot): AttestedCounts | undefined {
+  if (slot.second !== t || slot.requests === 0) return undefined;
+  let waf: Record<string, number> | undefined;
+  for (let i = 0; i < slot.wafBlocks.length; i++) {
+    if (slot.wafBlocks[i] === 0) continue;
+    waf ??= {};
+    waf[WAF_MODULE_NAMES[i]!] = slot.wafBlocks[i]!;
+  }
+  const sketched = sketch.second === t;
+  return {
+    requests: slot.requests,
+    s2xx: slot.s2xx,
+    s4xx: slot.s4xx,
+    s5xx: slot.s5xx,
+    rateLimited: slot.rateLimited,
+    shed: slot.shed,
+    blocked: slot.blocked,
+    p50Ms: latencyQuantile(slot.latency, 0.5),
+    p99Ms: latencyQuantile(slot.latency, 0.99),
+    latency: encodeLatency(slot.latency),
+    ...(waf === undefined ? {} : { waf }),
+    ...(sketched ? { clients: encodeSketch(sketch.clients) } : {}),
+    ...(sketched && sketch.failedAny ? { failedClients: encodeSketch(sketch.failed) } : {}),
+  };
+}
+
+/**
+ * Series per route name, plus one for unrouted requests, kept across reloads. A request is recorded
+ * once, in its route's series (or the unrouted one); the whole gateway's line is their sum, worked
+ * out when it is read (once a second for attestation) rather than kept by every request.
+ */
 export class SecondCounters {
-  readonly all = new SecondSeries();
+  readonly unrouted = new SecondSeries();
   private readonly byRoute = new Map<string, SecondSeries>();
+  private readonly sumSlot = new Slot();
+  private readonly sumSketch = new SketchSlot();
 
   seriesFor(route: string): SecondSeries {
     let s = this.byRoute.get(route);
@@ -206,14 +256,14 @@ export class SecondCounters {
   snapshot(nowMs: number): { all: SecondPoint[]; routes: Record<string, SecondPoint[]> } {
     const routes: Record<string, SecondPoint[]> = {};
     for (const [name, s] of this.byRoute) routes[name] = s.points(nowMs);
-    return { all: this.all.points(nowMs), routes };
+    return { all: lastSeconds(nowMs).map((t) => pointOf(t, this.sum(t))), routes };
   }
 
   /** Seconds `from`..`to` (inclusive) with traffic, overall and per route, for attestation. */
   reports(from: number, to: number): AttestedSecond[] {
     const out: AttestedSecond[] = [];
     for (let t = Math.max(from, to - RING_SECONDS + 1); t <= to; t++) {
-      const all = this.all.report(t);
+      const all = reportOf(t, this.sum(t), this.sumSketch);
       if (all === undefined) continue;
       const routes: Record<string, AttestedCounts> = {};
       for (const [name, s] of this.byRoute) {
@@ -223,5 +273,18 @@ export class SecondCounters {
       out.push({ t, ...all, routes });
     }
     return out;
+  }
+
+  /** Second `t` over every series, in the reused sum slots (valid until the next call). */
+  private sum(t: number): Slot {
+    const slot = this.sumSlot;
+    const sketch = this.sumSketch;
+    slot.reset(t);
+    sketch.reset(t);
+    let sketched = false;
+    for (const s of [this.unrouted, ...this.byRoute.values()])
+      sketched = s.addTo(t, slot, sketch) || sketched;
+    if (!sketched) sketch.second = -1;
+    return slot;
   }
 }

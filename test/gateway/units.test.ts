@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { GatewayMetrics, Histogram, LATENCY_BUCKETS } from "../../src/gateway/metrics.js";
 import { isValidRequestId, newRequestId, requestIdFor } from "../../src/gateway/requestId.js";
 import { type CompiledRateLimit, cookieValue, rateLimitKey } from "../../src/gateway/runtime.js";
-import { RING_SECONDS, SecondSeries } from "../../src/gateway/seconds.js";
+import { RING_SECONDS, SecondCounters, SecondSeries } from "../../src/gateway/seconds.js";
+import { hashClient, mergeEncodedSketch, newSketch, sketchEstimate } from "../../src/monitor/series/hll.js";
 
 describe("request ids", () => {
   it.each([
@@ -175,5 +176,38 @@ describe("SecondSeries", () => {
     s.record(1000, 200, 1e12, "ok");
     s.record(1000, 200, -5, "ok");
     expect(s.points(1000).at(-1)!.requests).toBe(2);
+  });
+});
+
+describe("SecondCounters", () => {
+  it("reports the whole gateway as the sum of its routes and the unrouted requests", () => {
+    const c = new SecondCounters();
+    const t = 1_700_000_000;
+    for (let i = 0; i < 30; i++)
+      c.seriesFor("shop").record(t * 1000 + i, 200, 10, "ok", hashClient(`10.0.0.${i}`));
+    for (let i = 0; i < 5; i++)
+      c.seriesFor("api").record(t * 1000 + i, 503, 400, "shed", hashClient(`10.0.1.${i}`));
+    c.unrouted.record(t * 1000, 404, 1, "other", hashClient("10.0.0.1"));
+    c.seriesFor("api").record((t + 1) * 1000, 200, 10, "ok");
+    const [first, second] = c.reports(t, t + 1);
+    expect(first).toMatchObject({ t, requests: 36, s2xx: 30, s4xx: 1, s5xx: 5, shed: 5 });
+    expect(Object.keys(first!.routes ?? {}).sort()).toEqual(["api", "shop"]);
+    expect(first!.routes?.shop).toMatchObject({ requests: 30 });
+    // 35 distinct clients (10.0.0.1 twice), failed ones only from the shed api requests.
+    const estimate = (encoded: string | undefined): number => {
+      const sketch = newSketch();
+      expect(mergeEncodedSketch(sketch, encoded ?? "")).toBe(true);
+      return sketchEstimate(sketch);
+    };
+    expect(Math.abs(estimate(first!.clients) - 35)).toBeLessThan(4);
+    expect(Math.round(estimate(first!.failedClients))).toBe(5);
+    // The merged histogram: most requests took 10 ms, the slowest 400.
+    expect(first!.p50Ms).toBeGreaterThanOrEqual(10);
+    expect(first!.p99Ms).toBeGreaterThanOrEqual(400);
+    // A second without sketches (no client known) reports none.
+    expect(second).toMatchObject({ t: t + 1, requests: 1 });
+    expect(second!.clients).toBeUndefined();
+    const snap = c.snapshot((t + 1) * 1000 + 999);
+    expect(snap.all.slice(-2).map((p) => p.requests)).toEqual([36, 1]);
   });
 });

@@ -41,8 +41,7 @@ export function secondsOf(reqs: readonly Req[]): AttestedSecond[] {
     const client = r.client === undefined ? NO_CLIENT : hashClient(r.client);
     const module = wafModuleIndex(r.module);
     const args = [r.t * 1000 + 500, r.status ?? 200, r.ms ?? 10, r.outcome ?? "ok", client, module] as const;
-    c.all.record(...args);
-    if (r.route !== undefined) c.seriesFor(r.route).record(...args);
+    (r.route === undefined ? c.unrouted : c.seriesFor(r.route)).record(...args);
     min = Math.min(min, r.t);
     max = Math.max(max, r.t);
   }

@@ -85,3 +85,12 @@ export function cpuNowUs(): number {
   const u = process.cpuUsage();
   return u.user + u.system;
 }
+
+const PROSE =
+  "please leave the parcel with the neighbour at number fourteen if nobody answers the door, " +
+  "and ring twice because the bell is quiet; thank you so much for the quick delivery last time! ";
+
+/** `n` bytes of benign English (a delivery note), the prose value the WAF benchmarks feed. */
+export function prose(n: number): string {
+  return PROSE.repeat(Math.ceil(n / PROSE.length)).slice(0, n);
+}

@@ -17,7 +17,7 @@ import {
 } from "../../src/waf/operators/regex.js";
 import { crsDir, hasCrs } from "../../test/support/shared.js";
 import { crsRxPatterns } from "../../test/waf/operators/crs-patterns.js";
-import { cpuNowUs, numberArg } from "../support.js";
+import { cpuNowUs, numberArg, prose } from "../support.js";
 
 const SAMPLES = numberArg("samples", 5);
 /** CPU time one sample lasts at least, in ms. */
@@ -28,11 +28,8 @@ if (!hasCrs) {
   process.exit(0);
 }
 
-const PROSE =
-  "please leave the parcel with the neighbour at number fourteen if nobody answers the door, " +
-  "and ring twice because the bell is quiet; thank you so much for the quick delivery last time! ";
 const GROUPS: Record<string, readonly string[]> = {
-  prose: [PROSE.repeat(Math.ceil(2048 / PROSE.length)).slice(0, 2048)],
+  prose: [prose(2048)],
   short: ["blue mug", "20", "ada@example.com"],
   header: ["Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"],
 };

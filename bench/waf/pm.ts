@@ -16,7 +16,7 @@ import { pathToFileURL } from "node:url";
 import type { Operator, OperatorContext, OperatorInit } from "../../src/waf/types.js";
 import { crsDir, hasCrs, repoRoot } from "../../test/support/shared.js";
 import { type CrsOperatorUse, crsOperatorUses } from "../../test/waf/operators/crs-patterns.js";
-import { argValue, cpuNowUs, numberArg } from "../support.js";
+import { argValue, cpuNowUs, numberArg, prose } from "../support.js";
 
 const SAMPLES = numberArg("samples", 7);
 /** CPU time one sample lasts at least, in ms. */
@@ -28,10 +28,6 @@ if (!hasCrs) {
   process.exit(0);
 }
 
-const PROSE =
-  "please leave the parcel with the neighbour at number fourteen if nobody answers the door, " +
-  "and ring twice because the bell is quiet; thank you so much for the quick delivery last time! ";
-const prose = (n: number): string => PROSE.repeat(Math.ceil(n / PROSE.length)).slice(0, n);
 const GROUPS: Record<string, readonly string[]> = {
   short: ["blue mug", "price", "in_stock", "ada@example.com"],
   ua: ["Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"],

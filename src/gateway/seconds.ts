@@ -216,16 +216,9 @@ function reportOf(t: number, slot: Slot, sketch: SketchSlot): AttestedCounts | u
     waf[WAF_MODULE_NAMES[i]!] = slot.wafBlocks[i]!;
   }
   const sketched = sketch.second === t;
+  const { t: _second, ...counts } = pointOf(t, slot);
   return {
-    requests: slot.requests,
-    s2xx: slot.s2xx,
-    s4xx: slot.s4xx,
-    s5xx: slot.s5xx,
-    rateLimited: slot.rateLimited,
-    shed: slot.shed,
-    blocked: slot.blocked,
-    p50Ms: latencyQuantile(slot.latency, 0.5),
-    p99Ms: latencyQuantile(slot.latency, 0.99),
+    ...counts,
     latency: encodeLatency(slot.latency),
     ...(waf === undefined ? {} : { waf }),
     ...(sketched ? { clients: encodeSketch(sketch.clients) } : {}),
